@@ -1,0 +1,148 @@
+#pragma once
+/// The FreshGuard configuration file: YAML read into typed structs.
+///
+/// Loading never stops at the first problem: every problem is collected as a ConfigProblem
+/// with the path of the offending value (`rules[2].tolerance_minutes`) and a message, so a
+/// user fixes all of them in one pass. `${VAR}` in any string value is replaced from the
+/// environment (`${VAR:-default}` supplies a default, `$$` is a literal `$`); an unset
+/// variable without a default is a problem naming the variable.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <freshguard/core/rule.hpp>
+
+namespace freshguard::config {
+
+enum class SourceType { kPostgres, kMysql, kSqlite, kDuckdb, kBigquery, kSnowflake };
+std::string_view to_string(SourceType t) noexcept;
+std::optional<SourceType> parse_source_type(std::string_view text) noexcept;
+
+/// TLS mode for server databases. `ssl: true` means kVerifyFull, `ssl: false` kDisable.
+enum class SslMode { kDisable, kRequire, kVerifyCa, kVerifyFull };
+std::string_view to_string(SslMode m) noexcept;
+
+/// One source (a database FreshGuard watches). Which fields apply depends on `type`.
+struct SourceConfig {
+  std::string name;
+  SourceType type = SourceType::kSqlite;
+
+  // Server databases (postgres, mysql).
+  std::string host;
+  int port = 0;  ///< 0 = the database's default port
+  std::string database;
+  std::string username;
+  std::string password;  ///< secret: never printed or logged
+  SslMode ssl = SslMode::kVerifyFull;
+  std::string ssl_root_cert;
+  std::string schema;  ///< default schema for unqualified tables (empty = database default)
+
+  // File databases (sqlite, duckdb). Relative paths are resolved against the config file.
+  std::string path;
+
+  // BigQuery.
+  std::string project;
+  std::string dataset;
+  std::string location;
+  std::string credentials_file;
+
+  // Snowflake.
+  std::string account;
+  std::string private_key_file;
+  std::string warehouse;
+  std::string role;
+
+  // BigQuery and Snowflake.
+  std::string endpoint;
+
+  /// Per-call timeout in milliseconds: 1000-60000, default 30000.
+  int timeout_ms = 30000;
+  /// Pool size: 1-100, default 20.
+  int max_connections = 20;
+};
+
+enum class MetadataBackend { kSqlite, kPostgres };
+
+struct MetadataConfig {
+  MetadataBackend backend = MetadataBackend::kSqlite;
+  /// SQLite file; relative paths are resolved against the config file's folder.
+  std::string path = ".freshguard/metadata.db";
+  /// PostgreSQL connection URL (secret: never printed).
+  std::string url;
+  /// Days of execution history kept. Default 90.
+  int retention_days = 90;
+};
+
+struct LoggingConfig {
+  std::string level = "info";   ///< trace, debug, info, warn, error, off
+  std::string format = "json";  ///< json or text
+};
+
+/// One alert destination, used by `serve`.
+struct AlertSinkConfig {
+  std::string name;
+  std::string type;                            ///< webhook, slack, pagerduty, command
+  std::string url;                             ///< webhook, slack
+  std::string routing_key;                     ///< pagerduty (secret)
+  std::string command;                         ///< command
+  std::map<std::string, std::string> headers;  ///< webhook (values are secret)
+};
+
+struct AlertsConfig {
+  std::vector<AlertSinkConfig> sinks;
+  int cooldown_minutes = 0;
+};
+
+struct Config {
+  std::filesystem::path file;  ///< the file this was loaded from (empty when from a string)
+  std::map<std::string, SourceConfig> sources;
+  std::vector<Rule> rules;
+  MetadataConfig metadata;
+  LoggingConfig logging;
+  AlertsConfig alerts;
+
+  /// Every secret value in the config (passwords, tokens, URLs with credentials), so
+  /// loggers and printers can redact them wherever they appear.
+  std::vector<std::string> secrets() const;
+};
+
+/// One problem found while loading: `path: message`.
+struct ConfigProblem {
+  std::string path;
+  std::string message;
+  /// True when the problem is a security violation (a hostile identifier).
+  bool security = false;
+  std::string to_string() const { return path.empty() ? message : path + ": " + message; }
+};
+
+/// Looks up environment variables; the default reads the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+/// Result of loading: a config when there were no problems, else the problems.
+struct LoadResult {
+  std::optional<Config> config;
+  std::vector<ConfigProblem> problems;
+  bool ok() const { return config.has_value() && problems.empty(); }
+};
+
+/// Parses and validates YAML text. `file` is used to resolve relative paths and in messages.
+LoadResult load_config_string(std::string_view yaml, const EnvLookup& env = process_env(),
+                              const std::filesystem::path& file = {});
+
+/// Reads and validates a config file. A missing or unreadable file is a problem with an
+/// empty path naming the file.
+LoadResult load_config_file(const std::filesystem::path& file,
+                            const EnvLookup& env = process_env());
+
+/// A commented starter configuration, as written by `freshguard init`. It loads cleanly
+/// when the environment provides the variables it names.
+std::string starter_config();
+
+}  // namespace freshguard::config

@@ -1,0 +1,89 @@
+#include "cli/app.hpp"
+
+#include <ostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include <freshguard/core/version.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+
+namespace freshguard::cli {
+namespace {
+
+constexpr const char* kDescription =
+    "FreshGuard watches your warehouse tables and tells you when one stops updating.\n"
+    "Exit codes of check: 0 all ok, 1 at least one alert, 2 at least one check could not\n"
+    "run; 64 bad usage, 78 invalid configuration.";
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  app.add_option("-c,--config", g.config_path, "Configuration file")->capture_default_str();
+  app.add_option("--log-level", g.log_level,
+                 "Log level: trace, debug, info, warn, error, off (default: from the config, "
+                 "else info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--log-format", g.log_format,
+                 "Log format on stderr: json or text (default: from the config, else json)")
+      ->check(CLI::IsMember({"json", "text"}));
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{kDescription, "freshguard"};
+  app.set_version_flag("--version", std::string(version()), "Print the version and exit");
+  app.require_subcommand(1);
+
+  GlobalOptions g;
+  add_global_options(app, g);
+
+  CheckOptions check_opts;
+  auto* check = app.add_subcommand("check", "Run the rules once and report (exit 0/1/2)");
+  check->add_option("--rule", check_opts.rules, "Run only this rule id (repeatable)");
+  check->add_option("--concurrency", check_opts.concurrency, "Checks run at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  check->add_option("--format", check_opts.format, "Output: table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+
+  auto* validate = app.add_subcommand(
+      "validate", "Check the configuration and list every problem (exit 0 or 78)");
+
+  TestOptions test_opts;
+  auto* test = app.add_subcommand("test", "Test the connection to each source (exit 0 or 2)");
+  test->add_option("--source", test_opts.sources, "Test only this source (repeatable)");
+  test->add_option("--format", test_opts.format, "Output: table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+
+  InitOptions init_opts;
+  auto* init = app.add_subcommand("init", "Write a commented starter configuration");
+  init->add_option("-o,--output", init_opts.output,
+                   "Where to write it (default: the --config path)");
+  init->add_flag("--force", init_opts.force, "Overwrite an existing file");
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+
+  // The global options are accepted before and after the subcommand, and listed in its --help.
+  for (auto* sub : app.get_subcommands({}))
+    add_global_options(*sub, g);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (check->parsed()) return cmd_check(g, check_opts, out, err);
+  if (validate->parsed()) return cmd_validate(g, out, err);
+  if (test->parsed()) return cmd_test(g, test_opts, out, err);
+  if (init->parsed()) return cmd_init(g, init_opts, out, err);
+  if (version_cmd->parsed()) return cmd_version(out);
+  return kExitUsage;  // unreachable: a subcommand is required
+}
+
+}  // namespace freshguard::cli

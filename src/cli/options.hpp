@@ -1,0 +1,31 @@
+#pragma once
+// Options shared by the subcommands, filled by CLI11.
+
+#include <string>
+#include <vector>
+
+namespace freshguard::cli {
+
+struct GlobalOptions {
+  std::string config_path = "freshguard.yaml";
+  std::string log_level;   // empty: from the config, else "info"
+  std::string log_format;  // empty: from the config, else "json"
+};
+
+struct CheckOptions {
+  std::vector<std::string> rules;
+  int concurrency = 8;
+  std::string format = "table";
+};
+
+struct TestOptions {
+  std::vector<std::string> sources;
+  std::string format = "table";
+};
+
+struct InitOptions {
+  std::string output;  // empty: the --config path
+  bool force = false;
+};
+
+}  // namespace freshguard::cli

@@ -1,0 +1,37 @@
+#pragma once
+// Rendering of check results: an aligned table for people, a JSON document for machines.
+
+#include <iosfwd>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <freshguard/core/check_result.hpp>
+#include <freshguard/observability/redact.hpp>
+
+namespace freshguard::cli {
+
+/// Counts by status.
+struct Summary {
+  int total = 0;
+  int ok = 0;
+  int alert = 0;
+  int error = 0;
+};
+Summary summarize(const std::vector<CheckResult>& results);
+
+/// One result as the contract's JSON object. Text fields pass through `redactor`.
+nlohmann::json result_to_json(const CheckResult& r, const obs::Redactor& redactor);
+
+/// The whole `check --format json` document.
+void render_json(const std::vector<CheckResult>& results, WallTime started,
+                 const obs::Redactor& redactor, std::ostream& out);
+
+/// The `check` table: one row per rule and a summary line.
+void render_table(const std::vector<CheckResult>& results, const obs::Redactor& redactor,
+                  std::ostream& out);
+
+/// Prints rows as columns padded to the widest cell; the first row is the header.
+void print_columns(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
+
+}  // namespace freshguard::cli

@@ -1,0 +1,282 @@
+// Reads the `sources:` section: a map from source name to that source's settings.
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "config/yaml_reader.hpp"
+
+namespace freshguard::config {
+namespace detail {
+namespace {
+
+constexpr std::string_view kTypeNames[] = {"postgres", "mysql",    "sqlite",
+                                           "duckdb",   "bigquery", "snowflake"};
+constexpr std::string_view kSslNames[] = {"disable", "require", "verify-ca", "verify-full"};
+
+constexpr std::string_view kCommonKeys[] = {"type", "timeout_ms", "max_connections"};
+constexpr std::string_view kServerKeys[] = {"host",     "port", "database",      "username",
+                                            "password", "ssl",  "ssl_root_cert", "schema"};
+constexpr std::string_view kFileKeys[] = {"path"};
+constexpr std::string_view kBigqueryKeys[] = {"project", "dataset", "location", "credentials_file",
+                                              "endpoint"};
+constexpr std::string_view kSnowflakeKeys[] = {"account",   "username", "private_key_file",
+                                               "warehouse", "role",     "database",
+                                               "schema",    "endpoint"};
+
+constexpr std::size_t kMinPasswordLength = 8;
+constexpr int kDefaultPostgresPort = 5432;
+constexpr int kDefaultMysqlPort = 3306;
+
+std::vector<std::string_view> concat(std::initializer_list<NameList> lists) {
+  std::vector<std::string_view> out;
+  for (const auto list : lists) {
+    for (const auto name : list) {
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> keys_for(SourceType type) {
+  switch (type) {
+    case SourceType::kPostgres:
+    case SourceType::kMysql:
+      return concat({kCommonKeys, kServerKeys});
+    case SourceType::kSqlite:
+    case SourceType::kDuckdb:
+      return concat({kCommonKeys, kFileKeys});
+    case SourceType::kBigquery:
+      return concat({kCommonKeys, kBigqueryKeys});
+    case SourceType::kSnowflake:
+      return concat({kCommonKeys, kSnowflakeKeys});
+  }
+  return concat({kCommonKeys});
+}
+
+// Length in characters (UTF-8 code points), not bytes.
+std::size_t char_count(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  }));
+}
+
+// `ssl:` takes a boolean or a mode name.
+std::optional<SslMode> parse_ssl(std::string_view text) {
+  static constexpr std::pair<std::string_view, SslMode> kSpellings[] = {
+      {"true", SslMode::kVerifyFull},    {"True", SslMode::kVerifyFull},
+      {"TRUE", SslMode::kVerifyFull},    {"false", SslMode::kDisable},
+      {"False", SslMode::kDisable},      {"FALSE", SslMode::kDisable},
+      {"disable", SslMode::kDisable},    {"require", SslMode::kRequire},
+      {"verify-ca", SslMode::kVerifyCa}, {"verify-full", SslMode::kVerifyFull},
+  };
+  for (const auto& [spelling, mode] : kSpellings) {
+    if (spelling == text) return mode;
+  }
+  return std::nullopt;
+}
+
+void read_ssl(MapReader& r, SourceConfig& source) {
+  const auto* node = r.find("ssl");
+  if (node == nullptr) return;
+  const auto path = r.path_of("ssl");
+  auto scalar = read_scalar(r.ctx(), *node, path, "a boolean or an SSL mode");
+  if (!scalar) return;
+  if (const auto mode = parse_ssl(scalar->value)) {
+    source.ssl = *mode;
+    return;
+  }
+  r.ctx().add(path, "must be true, false or one of disable, require, verify-ca, verify-full, got " +
+                        scalar->describe());
+}
+
+void read_optional_identifier(MapReader& r, std::string_view key, std::string_view what,
+                              std::string& out) {
+  if (auto value = r.optional_string(key)) {
+    if (check_identifier(r.ctx(), r.path_of(key), *value, what)) out = std::move(*value);
+  }
+}
+
+void read_endpoint(MapReader& r, SourceConfig& source) {
+  if (auto value = r.optional_string("endpoint")) {
+    if (is_http_url(*value)) {
+      source.endpoint = std::move(*value);
+    } else {
+      r.ctx().add(r.path_of("endpoint"), "must start with http:// or https://");
+    }
+  }
+}
+
+void read_server(MapReader& r, SourceConfig& source) {
+  source.host = r.required_string("host").value_or("");
+  const int default_port =
+      source.type == SourceType::kPostgres ? kDefaultPostgresPort : kDefaultMysqlPort;
+  source.port = r.integer_or("port", 1, 65535, default_port);
+  source.database = r.required_string("database").value_or("");
+  source.username = r.required_string("username").value_or("");
+  if (auto password = r.required_string("password")) {
+    if (char_count(*password) < kMinPasswordLength) {
+      r.ctx().add(r.path_of("password"),
+                  "must be at least " + std::to_string(kMinPasswordLength) + " characters");
+    }
+    source.password = std::move(*password);
+  }
+  read_ssl(r, source);
+  source.ssl_root_cert = r.optional_string("ssl_root_cert").value_or("");
+  read_optional_identifier(r, "schema", "schema name", source.schema);
+}
+
+void read_file_database(MapReader& r, SourceConfig& source) {
+  auto path = r.required_string("path");
+  if (!path) return;
+  if (*path == ":memory:") {
+    if (source.type == SourceType::kDuckdb) {
+      source.path = *path;
+    } else {
+      r.ctx().add(r.path_of("path"), "':memory:' is only allowed for duckdb sources");
+    }
+    return;
+  }
+  source.path = r.ctx().resolve_path(*path);
+}
+
+// Letters, digits and hyphens, 6-30 characters, starting with a letter.
+bool is_valid_project(std::string_view project) {
+  if (project.size() < 6 || project.size() > 30) return false;
+  const auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  if (!letter(project.front())) return false;
+  return std::all_of(project.begin(), project.end(),
+                     [&letter](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+void read_bigquery(MapReader& r, SourceConfig& source) {
+  if (auto project = r.required_string("project")) {
+    if (is_valid_project(*project)) {
+      source.project = std::move(*project);
+    } else {
+      r.ctx().add(r.path_of("project"),
+                  "must be 6-30 letters, digits or hyphens, starting with a letter");
+    }
+  }
+  if (auto dataset = r.required_string("dataset")) {
+    if (check_identifier(r.ctx(), r.path_of("dataset"), *dataset, "dataset name")) {
+      source.dataset = std::move(*dataset);
+    }
+  }
+  source.location = r.optional_string("location").value_or("");
+  source.credentials_file = r.optional_string("credentials_file").value_or("");
+  read_endpoint(r, source);
+}
+
+// Snowflake account identifiers become part of a host name: letters, digits, '-', '_', '.'.
+bool is_valid_account(std::string_view account) {
+  return std::all_of(account.begin(), account.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+void read_snowflake(MapReader& r, SourceConfig& source) {
+  if (auto account = r.required_string("account")) {
+    if (is_valid_account(*account)) {
+      source.account = std::move(*account);
+    } else {
+      r.ctx().add(r.path_of("account"),
+                  "must contain only letters, digits, '-', '_' and '.' (e.g. myorg-myaccount)");
+    }
+  }
+  source.username = r.required_string("username").value_or("");
+  source.private_key_file = r.required_string("private_key_file").value_or("");
+  source.warehouse = r.optional_string("warehouse").value_or("");
+  source.role = r.optional_string("role").value_or("");
+  source.database = r.required_string("database").value_or("");
+  read_optional_identifier(r, "schema", "schema name", source.schema);
+  read_endpoint(r, source);
+}
+
+void read_type_settings(MapReader& r, SourceConfig& source) {
+  switch (source.type) {
+    case SourceType::kPostgres:
+    case SourceType::kMysql:
+      read_server(r, source);
+      break;
+    case SourceType::kSqlite:
+    case SourceType::kDuckdb:
+      read_file_database(r, source);
+      break;
+    case SourceType::kBigquery:
+      read_bigquery(r, source);
+      break;
+    case SourceType::kSnowflake:
+      read_snowflake(r, source);
+      break;
+  }
+}
+
+SourceConfig read_source(Context& ctx, const std::string& name, const YAML::Node& node,
+                         const std::string& path) {
+  SourceConfig source;
+  source.name = name;
+  MapReader r(ctx, node, path);
+  const auto type = r.required_choice("type", kTypeNames);
+  source.timeout_ms = r.integer_or("timeout_ms", 1000, 60000, source.timeout_ms);
+  source.max_connections = r.integer_or("max_connections", 1, 100, source.max_connections);
+  const auto all_keys =
+      concat({kCommonKeys, kServerKeys, kFileKeys, kBigqueryKeys, kSnowflakeKeys});
+  if (!type) {
+    r.check_keys(all_keys, all_keys, "");
+    return source;
+  }
+  source.type = *parse_source_type(*type);
+  read_type_settings(r, source);
+  r.check_keys(keys_for(source.type), all_keys, *type + " sources");
+  return source;
+}
+
+}  // namespace
+
+std::map<std::string, SourceConfig> read_sources(Context& ctx, const YAML::Node* node) {
+  std::map<std::string, SourceConfig> sources;
+  if (node == nullptr || (node->IsMap() && node->size() == 0)) {
+    ctx.add("sources", "at least one source is required");
+    return sources;
+  }
+  if (!node->IsMap()) {
+    ctx.add("sources",
+            "must be a map from source name to its settings, got " + describe_node(*node));
+    return sources;
+  }
+  MapReader names(ctx, *node, "sources");
+  for (const auto& [name, settings] : names.entries()) {
+    const auto path = names.path_of(name);
+    if (!is_valid_name(name)) {
+      ctx.add(path, "source names must be 1-128 letters, digits, '_', '.' or '-'");
+      continue;
+    }
+    if (!settings.IsMap()) {
+      ctx.add(path, "must be a map of settings (with type:), got " + describe_node(settings));
+      continue;
+    }
+    sources.emplace(name, read_source(ctx, name, settings, path));
+  }
+  return sources;
+}
+
+}  // namespace detail
+
+std::string_view to_string(SourceType t) noexcept {
+  return detail::kTypeNames[static_cast<std::size_t>(t)];
+}
+
+std::optional<SourceType> parse_source_type(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < std::size(detail::kTypeNames); ++i) {
+    if (detail::kTypeNames[i] == text) return static_cast<SourceType>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(SslMode m) noexcept {
+  return detail::kSslNames[static_cast<std::size_t>(m)];
+}
+
+}  // namespace freshguard::config

@@ -1,0 +1,323 @@
+#include <cmath>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <freshguard/connectors/sqlite_connector.hpp>
+#include <freshguard/core/error.hpp>
+
+#include "connectors/sqlite/sqlite_handles.hpp"
+
+namespace freshguard {
+namespace {
+
+using sqlite::DbHandle;
+using sqlite::StmtHandle;
+using Binds = std::vector<std::string>;
+using RowFn = std::function<void(sqlite3_stmt*)>;
+
+constexpr sql::Dialect kSqliteDialect{sql::DialectKind::kSqlite};
+
+// Deadline state read by the progress handler while a statement runs.
+struct DeadlineCtx {
+  const Clock* clock;
+  SteadyTime deadline;
+};
+
+int progress_check(void* arg) {
+  const auto* ctx = static_cast<const DeadlineCtx*>(arg);
+  return ctx->clock->steady_now() >= ctx->deadline ? 1 : 0;
+}
+
+}  // namespace
+
+struct SqliteConnector::Impl {
+  SqliteOptions opts;
+  const Clock* clock;
+  std::string path_text;
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::vector<DbHandle> idle;
+  int open = 0;
+
+  explicit Impl(SqliteOptions o)
+      : opts(std::move(o)),
+        clock(opts.clock != nullptr ? opts.clock : &SystemClock::instance()),
+        path_text(opts.path.string()) {}
+
+  std::string where() const { return "source \"" + opts.source_name + "\""; }
+
+  // Opens a new read-only connection.
+  DbHandle open_db() const {
+    std::error_code ec;
+    if (!std::filesystem::exists(opts.path, ec)) {
+      throw ConnectionError("cannot open SQLite database for " + where() + ": file not found",
+                            false);
+    }
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path_text.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    DbHandle db(raw);
+    if (rc != SQLITE_OK) {
+      std::string detail = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+      throw ConnectionError("cannot open SQLite database for " + where(), false, detail);
+    }
+    sqlite3_busy_timeout(db.get(), static_cast<int>(opts.timeout.count()));
+    // Double-quoted names must never silently become string literals ("nope" would compare
+    // as text instead of failing as an unknown column).
+    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
+    // Reading the schema proves the file is a database now rather than at the first check.
+    const int check =
+        sqlite3_exec(db.get(), "PRAGMA query_only = 1; SELECT count(*) FROM sqlite_schema", nullptr,
+                     nullptr, nullptr);
+    if (check != SQLITE_OK) fail(db.get(), check, "open");
+    return db;
+  }
+
+  DbHandle acquire() {
+    std::unique_lock lock(mu);
+    const auto give_up = clock->steady_now() + opts.timeout;
+    while (idle.empty() && open >= opts.max_connections) {
+      // The pool is full: wait for a connection to come back, bounded by the deadline.
+      if (cv.wait_for(lock, std::chrono::milliseconds(50)) == std::cv_status::timeout &&
+          clock->steady_now() >= give_up) {
+        throw TimeoutError("timed out waiting for a free connection to " + where());
+      }
+    }
+    if (!idle.empty()) {
+      DbHandle db = std::move(idle.back());
+      idle.pop_back();
+      return db;
+    }
+    ++open;
+    lock.unlock();
+    try {
+      return open_db();
+    } catch (...) {
+      std::lock_guard relock(mu);
+      --open;
+      cv.notify_one();
+      throw;
+    }
+  }
+
+  void release(DbHandle db, bool poisoned) {
+    std::lock_guard lock(mu);
+    if (poisoned) {
+      --open;
+    } else {
+      idle.push_back(std::move(db));
+    }
+    cv.notify_one();
+  }
+
+  [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) const {
+    const std::string detail = std::string(what) + ": " + sqlite3_errmsg(db);
+    switch (rc & 0xff) {
+      case SQLITE_INTERRUPT:
+        throw TimeoutError("query on " + where() + " exceeded its deadline of " +
+                               std::to_string(opts.timeout.count()) + " ms",
+                           detail);
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        throw QueryError("database of " + where() + " is locked", true, detail);
+      case SQLITE_NOTADB:
+      case SQLITE_CORRUPT:
+        throw ConnectionError("file of " + where() + " is not a usable SQLite database", false,
+                              detail);
+      default:
+        throw QueryError("query failed on " + where(), false, detail);
+    }
+  }
+
+  // Runs one statement with bound text parameters, calling `on_row` for every row.
+  void run(const std::string& sql, const Binds& binds, const RowFn& on_row) {
+    DbHandle db = acquire();
+    bool poisoned = false;
+    try {
+      run_on(db.get(), sql, binds, on_row);
+    } catch (const Error& e) {
+      poisoned = e.connection_poisoned();
+      release(std::move(db), poisoned);
+      throw;
+    } catch (...) {
+      release(std::move(db), true);
+      throw;
+    }
+    release(std::move(db), false);
+  }
+
+  void run_on(sqlite3* db, const std::string& sql, const Binds& binds, const RowFn& on_row) {
+    DeadlineCtx ctx{clock, clock->steady_now() + opts.timeout};
+    sqlite3_progress_handler(db, 1000, &progress_check, &ctx);
+    struct Reset {
+      sqlite3* db;
+      ~Reset() { sqlite3_progress_handler(db, 0, nullptr, nullptr); }
+    } reset{db};
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+    StmtHandle stmt(raw);
+    if (rc != SQLITE_OK) fail(db, rc, "prepare");
+    for (size_t i = 0; i < binds.size(); ++i) {
+      sqlite3_bind_text(stmt.get(), static_cast<int>(i + 1), binds[i].data(),
+                        static_cast<int>(binds[i].size()), SQLITE_TRANSIENT);
+    }
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW)
+      on_row(stmt.get());
+    if (rc != SQLITE_DONE) fail(db, rc, "step");
+  }
+
+  std::string schema_of(const sql::QualifiedName& t) const {
+    return t.schema ? t.schema->str() : std::string("main");
+  }
+
+  // Returns the catalog spelling of the table, or throws QueryError when it does not exist.
+  sql::QualifiedName resolve_table(const sql::QualifiedName& t) {
+    const std::string schema = schema_of(t);
+    bool schema_found = false;
+    run("SELECT 1 FROM pragma_database_list WHERE name = ?1", {schema},
+        [&](sqlite3_stmt*) { schema_found = true; });
+    if (!schema_found) {
+      throw QueryError("schema \"" + schema + "\" not found in " + where());
+    }
+    std::vector<std::string> names;
+    const auto id = sql::Identifier::parse(schema, "schema name");
+    run("SELECT name FROM " + kSqliteDialect.quote(id) +
+            ".sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE",
+        {t.name.str()}, [&](sqlite3_stmt* s) {
+          names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+        });
+    if (names.empty()) {
+      throw QueryError("table \"" + schema + "." + t.name.str() + "\" not found in " + where());
+    }
+    std::string chosen = names.front();
+    for (const auto& n : names) {
+      if (n == t.name.str()) chosen = n;
+    }
+    return sql::QualifiedName{id, sql::Identifier::parse(chosen, "table name")};
+  }
+
+  std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& column,
+                                  const TimeZone& zone, const char* fn) {
+    const auto resolved = resolve_table(table);
+    const std::string sql = std::string("SELECT ") + fn + "(" + kSqliteDialect.quote(column) +
+                            ") FROM " + kSqliteDialect.quote(resolved);
+    std::optional<WallTime> out;
+    run(sql, {}, [&](sqlite3_stmt* s) {
+      const int type = sqlite3_column_type(s, 0);
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+      const std::string_view view = text != nullptr ? std::string_view(text) : std::string_view();
+      out = sqlite_value_to_time(type, sqlite3_column_int64(s, 0), sqlite3_column_double(s, 0),
+                                 view, zone);
+      if (!out && type != SQLITE_NULL) {
+        throw MonitoringError("column \"" + column.str() + "\" of " + resolved.display() +
+                              " holds a value that is not a timestamp");
+      }
+    });
+    return out;
+  }
+};
+
+std::optional<WallTime> sqlite_value_to_time(int sqlite_type, std::int64_t int_value,
+                                             double real_value, std::string_view text,
+                                             const TimeZone& zone) {
+  using std::chrono::microseconds;
+  switch (sqlite_type) {
+    case SQLITE_INTEGER: {
+      std::int64_t magnitude = int_value < 0 ? -int_value : int_value;
+      if (magnitude >= 100'000'000'000'000) return WallTime(microseconds(int_value));
+      if (magnitude >= 100'000'000'000) return WallTime(microseconds(int_value * 1000));
+      return WallTime(microseconds(int_value * 1'000'000));
+    }
+    case SQLITE_FLOAT: {
+      // Julian day number: day 2440587.5 is the Unix epoch.
+      if (!std::isfinite(real_value) || real_value < 0 || real_value > 5373484.0) {
+        return std::nullopt;
+      }
+      const double us = (real_value - 2440587.5) * 86400.0 * 1e6;
+      return WallTime(microseconds(static_cast<std::int64_t>(std::llround(us))));
+    }
+    case SQLITE_TEXT:
+      return parse_timestamp(text, zone);
+    default:
+      return std::nullopt;
+  }
+}
+
+SqliteConnector::SqliteConnector(SqliteOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+SqliteConnector::~SqliteConnector() = default;
+
+const std::string& SqliteConnector::source_name() const noexcept {
+  return impl_->opts.source_name;
+}
+
+const sql::Dialect& SqliteConnector::dialect() const noexcept {
+  return kSqliteDialect;
+}
+
+void SqliteConnector::test_connection() {
+  impl_->run("SELECT 1", {}, [](sqlite3_stmt*) {});
+}
+
+std::vector<sql::QualifiedName> SqliteConnector::list_tables() {
+  std::vector<sql::QualifiedName> out;
+  impl_->run(
+      "SELECT name FROM main.sqlite_schema WHERE type IN ('table', 'view') "
+      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      {}, [&](sqlite3_stmt* s) {
+        const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+        // Tables whose names are not plain identifiers cannot be monitored; skip them.
+        if (auto id = sql::Identifier::try_parse(name)) {
+          out.push_back(sql::QualifiedName{sql::Identifier::parse("main"), *id});
+        }
+      });
+  return out;
+}
+
+TableSchema SqliteConnector::table_schema(const sql::QualifiedName& table) {
+  TableSchema schema{impl_->resolve_table(table), {}};
+  impl_->run("SELECT name, type, \"notnull\", pk, cid FROM pragma_table_info(?1, ?2)",
+             {schema.table.name.str(), schema.table.schema->str()}, [&](sqlite3_stmt* s) {
+               ColumnInfo c;
+               c.name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+               const auto* type = sqlite3_column_text(s, 1);
+               c.type = type != nullptr ? reinterpret_cast<const char*>(type) : "";
+               c.nullable = sqlite3_column_int(s, 2) == 0;
+               c.primary_key = sqlite3_column_int(s, 3) > 0;
+               c.position = sqlite3_column_int(s, 4) + 1;
+               schema.columns.push_back(std::move(c));
+             });
+  return schema;
+}
+
+std::int64_t SqliteConnector::row_count(const sql::QualifiedName& table) {
+  const auto resolved = impl_->resolve_table(table);
+  std::int64_t n = 0;
+  impl_->run("SELECT COUNT(*) FROM " + kSqliteDialect.quote(resolved), {},
+             [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
+  return n;
+}
+
+std::optional<WallTime> SqliteConnector::max_timestamp(const sql::QualifiedName& table,
+                                                       const sql::Identifier& column,
+                                                       const TimeZone& zone) {
+  return impl_->extreme(table, column, zone, "MAX");
+}
+
+std::optional<WallTime> SqliteConnector::min_timestamp(const sql::QualifiedName& table,
+                                                       const sql::Identifier& column,
+                                                       const TimeZone& zone) {
+  return impl_->extreme(table, column, zone, "MIN");
+}
+
+int SqliteConnector::open_connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->open;
+}
+
+}  // namespace freshguard
