@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 min_lines="${FRESHGUARD_MIN_LINES:-95}"
 
 bash scripts/install-deps.sh --test
+# Run standalone, it starts (and always stops) its own PostgreSQL test server
+if [[ -z "${FRESHGUARD_TEST_PG_ENV:-}" ]]; then
+  exec bash scripts/pg-test-server.sh run -- bash scripts/coverage.sh "$@"
+fi
+export FRESHGUARD_REQUIRE_PG=1
+# ...and its own MariaDB test server (scripts/mariadb-test-server.sh).
+if [[ -z "${FRESHGUARD_TEST_MYSQL_ENV:-}" ]]; then
+  exec bash scripts/mariadb-test-server.sh run -- bash scripts/coverage.sh "$@"
+fi
+export FRESHGUARD_REQUIRE_MYSQL=1
 cmake --preset coverage >/dev/null
 cmake --build --preset coverage
 find build/coverage -name '*.gcda' -delete
@@ -15,4 +25,5 @@ ctest --preset coverage -j2 --no-tests=error
 gcovr --root . --object-directory build/coverage --filter 'src/' \
   --exclude-unreachable-branches --exclude-throw-branches \
   --txt build/coverage/coverage.txt --print-summary \
-  --fail-under-line "$min_lines"
+  --fail-under-line "$min_lines" \
+  build/coverage

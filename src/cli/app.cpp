@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kDescription =
     "FreshGuard watches your warehouse tables and tells you when one stops updating.\n"
     "Exit codes of check: 0 all ok, 1 at least one alert, 2 at least one check could not\n"
-    "run; 64 bad usage, 78 invalid configuration.";
+    "run or the results could not be recorded; 64 bad usage, 78 invalid configuration.";
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("-c,--config", g.config_path, "Configuration file")->capture_default_str();
@@ -28,6 +28,38 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Log format on stderr: json or text (default: from the config, else json)")
       ->check(CLI::IsMember({"json", "text"}));
 }
+
+// The history subcommands: `history` and `baseline approve`.
+struct HistoryCommands {
+  HistoryOptions history_opts;
+  ApproveOptions approve_opts;
+  CLI::App* history = nullptr;
+  CLI::App* approve = nullptr;
+
+  void add(CLI::App& app) {
+    history = app.add_subcommand("history", "Show recent check results from the metadata store");
+    history->add_option("--rule", history_opts.rule, "Only this rule id (default: every rule)");
+    history->add_option("--limit", history_opts.limit, "Executions to show, newest first")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    history->add_option("--since", history_opts.since,
+                        "Only executions at or after this time (ISO-8601, e.g. "
+                        "2026-11-27T00:00:00Z)");
+    history->add_option("--format", history_opts.format, "Output: table or json")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+
+    auto* baseline = app.add_subcommand("baseline", "Manage the baselines of rules");
+    baseline->require_subcommand(1);
+    approve = baseline->add_subcommand(
+        "approve",
+        "Accept a rule's current state: a schema_change rule takes the table's current schema "
+        "as its baseline; a volume_anomaly rule learns from the row counts that alerted so far");
+    approve->add_option("--rule", approve_opts.rule, "The rule id")->required();
+    approve->add_option("--note", approve_opts.note, "Why (kept with the approval)");
+    approve->add_option("--by", approve_opts.by, "Who approves (default: $USER)");
+  }
+};
 
 }  // namespace
 
@@ -48,6 +80,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   check->add_option("--format", check_opts.format, "Output: table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  check->add_flag("--no-history", check_opts.no_history,
+                  "Do not record the results in the metadata store (volume_anomaly and "
+                  "schema_change rules still read and keep their baselines there)");
 
   auto* validate = app.add_subcommand(
       "validate", "Check the configuration and list every problem (exit 0 or 78)");
@@ -67,9 +102,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
+  HistoryCommands hist;
+  hist.add(app);
+
   // The global options are accepted before and after the subcommand, and listed in its --help.
   for (auto* sub : app.get_subcommands({}))
     add_global_options(*sub, g);
+  add_global_options(*hist.approve, g);
 
   try {
     app.parse(argc, argv);
@@ -83,6 +122,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (test->parsed()) return cmd_test(g, test_opts, out, err);
   if (init->parsed()) return cmd_init(g, init_opts, out, err);
   if (version_cmd->parsed()) return cmd_version(out);
+  if (hist.history->parsed()) return cmd_history(g, hist.history_opts, out, err);
+  if (hist.approve->parsed()) return cmd_baseline_approve(g, hist.approve_opts, out, err);
   return kExitUsage;  // unreachable: a subcommand is required
 }
 

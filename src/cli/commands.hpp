@@ -16,6 +16,10 @@ int cmd_validate(const GlobalOptions& g, std::ostream& out, std::ostream& err);
 int cmd_test(const GlobalOptions& g, const TestOptions& opts, std::ostream& out, std::ostream& err);
 int cmd_init(const GlobalOptions& g, const InitOptions& opts, std::ostream& out, std::ostream& err);
 int cmd_version(std::ostream& out);
+int cmd_history(const GlobalOptions& g, const HistoryOptions& opts, std::ostream& out,
+                std::ostream& err);
+int cmd_baseline_approve(const GlobalOptions& g, const ApproveOptions& opts, std::ostream& out,
+                         std::ostream& err);
 
 /// Loads the config named by `g`, sets up the process logger from it (flags win), and on
 /// failure prints every problem to `err` (and, when `json_out` is set, a JSON error document

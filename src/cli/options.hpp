@@ -16,6 +16,20 @@ struct CheckOptions {
   std::vector<std::string> rules;
   int concurrency = 8;
   std::string format = "table";
+  bool no_history = false;  // do not record results in the metadata store
+};
+
+struct HistoryOptions {
+  std::string rule;  // empty: every rule
+  int limit = 20;
+  std::string since;  // ISO-8601 timestamp, or empty
+  std::string format = "table";
+};
+
+struct ApproveOptions {
+  std::string rule;
+  std::string note;
+  std::string by;  // empty: $USER
 };
 
 struct TestOptions {

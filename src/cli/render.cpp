@@ -14,6 +14,65 @@ nlohmann::json opt(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+nlohmann::json baseline_json(const VolumeBaseline& b) {
+  return {{"status", to_string(b.status)},
+          {"method", to_string(b.method)},
+          {"window_days", b.window_days},
+          {"seasonality", to_string(b.seasonality)},
+          {"points", b.points},
+          {"required_points", b.required_points},
+          {"excluded_points", b.excluded_points},
+          {"centre", opt(b.centre)},
+          {"spread", opt(b.spread)},
+          {"lower_bound", opt(b.lower_bound)},
+          {"upper_bound", opt(b.upper_bound)},
+          {"threshold", b.threshold},
+          {"threshold_unit", b.threshold_in_spreads ? "spreads" : "percent"},
+          {"score", opt(b.score)},
+          {"min_absolute_change", b.min_absolute_change}};
+}
+
+nlohmann::json change_json(const SchemaChange& c) {
+  auto text_or_null = [](const std::string& t) {
+    return t.empty() ? nlohmann::json(nullptr) : nlohmann::json(t);
+  };
+  return {{"change", to_string(c.kind)},          {"column", c.column},
+          {"old_type", text_or_null(c.old_type)}, {"new_type", text_or_null(c.new_type)},
+          {"old_nullable", opt(c.old_nullable)},  {"new_nullable", opt(c.new_nullable)},
+          {"severity", to_string(c.severity)},    {"detail", c.detail}};
+}
+
+// The figures of volume_anomaly and schema_change results.
+void history_figures(const CheckResult& r, nlohmann::json& j) {
+  if (r.type == RuleType::kVolumeAnomaly) {
+    j["row_count"] = opt(r.row_count);
+    j["deviation_percent"] = opt(r.deviation_percent);
+    j["baseline"] = r.baseline ? baseline_json(*r.baseline) : nlohmann::json(nullptr);
+  }
+  if (r.type == RuleType::kSchemaChange) {
+    nlohmann::json changes = nlohmann::json::array();
+    for (const auto& c : r.schema_changes)
+      changes.push_back(change_json(c));
+    j["schema_changes"] = r.status == CheckStatus::kError ? nlohmann::json(nullptr) : changes;
+    j["schema_baseline"] =
+        r.schema_baseline ? nlohmann::json(to_string(*r.schema_baseline)) : nlohmann::json(nullptr);
+    j["column_count"] = opt(r.column_count);
+  }
+}
+
+nlohmann::json history_json(const HistoryOutcome& h) {
+  switch (h.state) {
+    case HistoryOutcome::State::kRecorded:
+      return {{"status", "recorded"}, {"recorded", h.recorded}, {"pruned", h.pruned}};
+    case HistoryOutcome::State::kDisabled:
+      return {{"status", "disabled"}};
+    case HistoryOutcome::State::kFailed:
+      break;
+  }
+  return {{"status", "failed"},
+          {"error", {{"code", to_string(h.error->code)}, {"message", h.error->message}}}};
+}
+
 std::string status_cell(const CheckResult& r) {
   if (r.status == CheckStatus::kAlert) {
     return "alert (" + std::string(to_string(r.severity)) + ")";
@@ -67,6 +126,7 @@ nlohmann::json result_to_json(const CheckResult& r, const obs::Redactor& redacto
     j["min_row_count"] = opt(r.min_row_count);
     j["max_row_count"] = opt(r.max_row_count);
   }
+  history_figures(r, j);
   j["checked_at"] = format_iso8601(r.checked_at);
   j["duration_ms"] = static_cast<double>(r.duration.count()) / 1000.0;
   if (r.error) {
@@ -77,7 +137,7 @@ nlohmann::json result_to_json(const CheckResult& r, const obs::Redactor& redacto
 }
 
 void render_json(const std::vector<CheckResult>& results, WallTime started,
-                 const obs::Redactor& redactor, std::ostream& out) {
+                 const obs::Redactor& redactor, std::ostream& out, const HistoryOutcome* history) {
   const Summary s = summarize(results);
   nlohmann::json doc;
   doc["version"] = std::string(version());
@@ -86,6 +146,7 @@ void render_json(const std::vector<CheckResult>& results, WallTime started,
   doc["results"] = nlohmann::json::array();
   for (const auto& r : results)
     doc["results"].push_back(result_to_json(r, redactor));
+  if (history != nullptr) doc["history"] = history_json(*history);
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Rendering of check results: an aligned table for people, a JSON document for machines.
 
+#include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,12 +22,23 @@ struct Summary {
 };
 Summary summarize(const std::vector<CheckResult>& results);
 
+/// What became of the results in the metadata store.
+struct HistoryOutcome {
+  enum class State { kRecorded, kDisabled, kFailed };
+  State state = State::kDisabled;
+  int recorded = 0;
+  std::int64_t pruned = 0;
+  std::optional<CheckError> error;  ///< set when kFailed (message already redacted)
+};
+
 /// One result as the contract's JSON object. Text fields pass through `redactor`.
 nlohmann::json result_to_json(const CheckResult& r, const obs::Redactor& redactor);
 
-/// The whole `check --format json` document.
+/// The whole `check --format json` document; with `history`, a `history` object saying
+/// whether the results were recorded.
 void render_json(const std::vector<CheckResult>& results, WallTime started,
-                 const obs::Redactor& redactor, std::ostream& out);
+                 const obs::Redactor& redactor, std::ostream& out,
+                 const HistoryOutcome* history = nullptr);
 
 /// The `check` table: one row per rule and a summary line.
 void render_table(const std::vector<CheckResult>& results, const obs::Redactor& redactor,

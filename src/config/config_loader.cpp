@@ -56,6 +56,7 @@ Config read_document(detail::Context& ctx, const YAML::Node& root,
   config.sources = detail::read_sources(ctx, top.find("sources"));
   config.rules = detail::read_rules(ctx, top.find("rules"), source_names(top.find("sources")));
   config.metadata = detail::read_metadata(ctx, top.find("metadata"));
+  detail::check_history_windows(ctx, config.rules, config.metadata);
   config.logging = detail::read_logging(ctx, top.find("logging"));
   config.alerts = detail::read_alerts(ctx, top.find("alerts"));
   return config;

@@ -1,9 +1,13 @@
 // Reads the `rules:` section: a list of monitoring rules.
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <limits>
 #include <set>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include <freshguard/core/error.hpp>
 #include <freshguard/core/time.hpp>
@@ -25,6 +29,13 @@ constexpr std::string_view kFreshnessKeys[] = {"timestamp_column", "tolerance_mi
                                                "expected_update_frequency", "alert_threshold_hours",
                                                "timezone"};
 constexpr std::string_view kVolumeThresholdKeys[] = {"min_row_count", "max_row_count"};
+constexpr std::string_view kVolumeAnomalyKeys[] = {
+    "baseline_window_days", "method",       "deviation_threshold", "sensitivity", "seasonality",
+    "minimum_data_points",  "trim_percent", "min_absolute_change"};
+constexpr std::string_view kSchemaChangeKeys[] = {"adaptation_mode"};
+constexpr std::string_view kMethods[] = {"mean", "median", "trimmed_mean", "mad"};
+constexpr std::string_view kSeasonalities[] = {"none", "day_of_week"};
+constexpr std::string_view kAdaptationModes[] = {"manual", "auto", "alert_only"};
 
 constexpr int kMaxMinutes = 10080;  // one week
 constexpr std::int64_t kMaxRowCount = std::numeric_limits<std::int64_t>::max();
@@ -134,9 +145,72 @@ void read_volume_threshold(MapReader& r, Rule& rule) {
   }
 }
 
+// A decimal number in (min, max] (min_exclusive) or [min, max]; nullopt when absent or invalid.
+std::optional<double> optional_number(MapReader& r, std::string_view key, double min, double max,
+                                      bool min_exclusive) {
+  const auto* node = r.find(key);
+  if (node == nullptr) return std::nullopt;
+  const auto path = r.path_of(key);
+  const auto scalar = read_scalar(r.ctx(), *node, path, "a number");
+  if (!scalar) return std::nullopt;
+  std::string_view text = scalar->value;
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
+    r.ctx().add(path, "must be a number, got " + scalar->describe());
+    return std::nullopt;
+  }
+  const bool low = min_exclusive ? value <= min : value < min;
+  if (low || value > max) {
+    r.ctx().add(path,
+                fmt::format("must be {} {} and at most {}, got {}",
+                            min_exclusive ? "greater than" : "at least", min, max, scalar->value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+void read_volume_anomaly(MapReader& r, Rule& rule) {
+  auto& spec = rule.volume_anomaly;
+  spec.baseline_window_days =
+      r.integer_or("baseline_window_days", 1, 365, spec.baseline_window_days);
+  if (auto method = r.optional_choice("method", kMethods)) {
+    spec.method = *parse_baseline_method(*method);
+  }
+  spec.deviation_threshold = optional_number(r, "deviation_threshold", 0, 1000, true);
+  spec.sensitivity = optional_number(r, "sensitivity", 0, 100, true);
+  if (r.has("deviation_threshold") && r.has("sensitivity")) {
+    r.ctx().add(r.path_of("sensitivity"),
+                "give either deviation_threshold (percent) or sensitivity (spreads), not both");
+  }
+  if (auto seasonality = r.optional_choice("seasonality", kSeasonalities)) {
+    spec.seasonality = *parse_seasonality(*seasonality);
+  }
+  if (auto points = r.optional_integer("minimum_data_points", 1, 100000)) {
+    spec.minimum_data_points = static_cast<int>(*points);
+  }
+  if (r.has("trim_percent") && spec.method != BaselineMethod::kTrimmedMean) {
+    r.ctx().add(r.path_of("trim_percent"), "applies only to method: trimmed_mean");
+  } else if (auto trim = optional_number(r, "trim_percent", 0, 49.9, false)) {
+    spec.trim_percent = *trim;
+  }
+  if (auto floor = r.optional_integer("min_absolute_change", 0, kMaxRowCount)) {
+    spec.min_absolute_change = *floor;
+  }
+}
+
+void read_schema_change(MapReader& r, Rule& rule) {
+  if (auto mode = r.optional_choice("adaptation_mode", kAdaptationModes)) {
+    rule.schema_change.adaptation_mode = *parse_schema_adaptation(*mode);
+  }
+}
+
 // Reads the fields of the rule's type and reports keys that belong elsewhere.
 void read_type_fields(MapReader& r, Rule& rule, const std::optional<std::string>& type) {
-  const auto all_keys = key_list({kCommonKeys, kFreshnessKeys, kVolumeThresholdKeys});
+  const auto all_keys = key_list(
+      {kCommonKeys, kFreshnessKeys, kVolumeThresholdKeys, kVolumeAnomalyKeys, kSchemaChangeKeys});
   if (!type) {
     r.check_keys(all_keys, all_keys, "");
     return;
@@ -153,9 +227,12 @@ void read_type_fields(MapReader& r, Rule& rule, const std::optional<std::string>
                    "volume_threshold rules");
       break;
     case RuleType::kVolumeAnomaly:
+      read_volume_anomaly(r, rule);
+      r.check_keys(key_list({kCommonKeys, kVolumeAnomalyKeys}), all_keys, "volume_anomaly rules");
+      break;
     case RuleType::kSchemaChange:
-      // Their own fields are unknown to this build; the type itself is the problem.
-      r.ctx().add(r.path_of("type"), "'" + *type + "' rules are not supported by this version yet");
+      read_schema_change(r, rule);
+      r.check_keys(key_list({kCommonKeys, kSchemaChangeKeys}), all_keys, "schema_change rules");
       break;
   }
 }
@@ -176,6 +253,19 @@ Rule read_rule(Context& ctx, const YAML::Node& node, const std::string& path,
 }
 
 }  // namespace
+
+void check_history_windows(Context& ctx, const std::vector<Rule>& rules,
+                           const MetadataConfig& metadata) {
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto& rule = rules[i];
+    if (rule.type != RuleType::kVolumeAnomaly) continue;
+    const int window = rule.volume_anomaly.baseline_window_days;
+    if (window <= metadata.retention_days) continue;
+    ctx.add(child_path(index_path("rules", i), "baseline_window_days"),
+            "must not exceed metadata.retention_days (" + std::to_string(metadata.retention_days) +
+                "): older history is pruned, got " + std::to_string(window));
+  }
+}
 
 std::vector<Rule> read_rules(Context& ctx, const YAML::Node* node,
                              const std::set<std::string>& source_names) {

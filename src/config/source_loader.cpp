@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "config/resilience_loader.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace freshguard::config {
@@ -14,9 +15,12 @@ constexpr std::string_view kTypeNames[] = {"postgres", "mysql",    "sqlite",
                                            "duckdb",   "bigquery", "snowflake"};
 constexpr std::string_view kSslNames[] = {"disable", "require", "verify-ca", "verify-full"};
 
-constexpr std::string_view kCommonKeys[] = {"type", "timeout_ms", "max_connections"};
-constexpr std::string_view kServerKeys[] = {"host",     "port", "database",      "username",
-                                            "password", "ssl",  "ssl_root_cert", "schema"};
+constexpr std::string_view kCommonKeys[] = {"type", "timeout_ms", "max_connections",
+                                            "circuit_breaker", "retry"};
+constexpr std::string_view kServerKeys[] = {
+    "host", "port", "database", "username", "password", "ssl", "ssl_root_cert", "schema",
+    // pool and timeouts
+    "connect_timeout_ms", "idle_timeout_ms", "max_uses", "max_lifetime_ms", "statement_timeout_ms"};
 constexpr std::string_view kFileKeys[] = {"path"};
 constexpr std::string_view kBigqueryKeys[] = {"project", "dataset", "location", "credentials_file",
                                               "endpoint"};
@@ -107,6 +111,17 @@ void read_endpoint(MapReader& r, SourceConfig& source) {
   }
 }
 
+// Pool limits and timeouts of server databases; the defaults are the audited ones.
+void read_pool(MapReader& r, SourceConfig& source) {
+  source.connect_timeout_ms =
+      r.integer_or("connect_timeout_ms", 1000, 60000, source.connect_timeout_ms);
+  source.idle_timeout_ms = r.integer_or("idle_timeout_ms", 1000, 3600000, source.idle_timeout_ms);
+  source.max_uses = r.integer_or("max_uses", 1, 1000000, source.max_uses);
+  source.max_lifetime_ms = r.integer_or("max_lifetime_ms", 60000, 86400000, source.max_lifetime_ms);
+  source.statement_timeout_ms =
+      r.integer_or("statement_timeout_ms", 100, 600000, source.statement_timeout_ms);
+}
+
 void read_server(MapReader& r, SourceConfig& source) {
   source.host = r.required_string("host").value_or("");
   const int default_port =
@@ -122,8 +137,11 @@ void read_server(MapReader& r, SourceConfig& source) {
     source.password = std::move(*password);
   }
   read_ssl(r, source);
-  source.ssl_root_cert = r.optional_string("ssl_root_cert").value_or("");
+  if (auto cert = r.optional_string("ssl_root_cert")) {
+    source.ssl_root_cert = cert->empty() ? *cert : r.ctx().resolve_path(*cert);
+  }
   read_optional_identifier(r, "schema", "schema name", source.schema);
+  read_pool(r, source);
 }
 
 void read_file_database(MapReader& r, SourceConfig& source) {
@@ -221,6 +239,7 @@ SourceConfig read_source(Context& ctx, const std::string& name, const YAML::Node
   const auto type = r.required_choice("type", kTypeNames);
   source.timeout_ms = r.integer_or("timeout_ms", 1000, 60000, source.timeout_ms);
   source.max_connections = r.integer_or("max_connections", 1, 100, source.max_connections);
+  read_resilience(r, source);
   const auto all_keys =
       concat({kCommonKeys, kServerKeys, kFileKeys, kBigqueryKeys, kSnowflakeKeys});
   if (!type) {

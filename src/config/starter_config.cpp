@@ -31,9 +31,11 @@ sources:
   #   schema: public          # default schema for tables named without one
   #   timeout_ms: 30000       # per-query timeout, 1000-60000
   #   max_connections: 20     # pool size, 1-100
+  #   statement_timeout_ms: 10000   # server-side limit of each query
+  #   connect_timeout_ms: 5000      # waiting for (or opening) a connection
 
 # What to check. Each rule has a unique id, a source, a table (`table` or `schema.table`)
-# and a type: freshness or volume_threshold.
+# and a type: freshness, volume_threshold, volume_anomaly or schema_change.
 rules:
   - id: orders_freshness
     source: local
@@ -52,6 +54,22 @@ rules:
   #   type: volume_threshold
   #   min_row_count: 1              # alert when the table has fewer rows
   #   max_row_count: 10000000       # ...or more rows
+
+  # - id: orders_volume_anomaly     # row count against its own history
+  #   source: local
+  #   table: orders
+  #   type: volume_anomaly
+  #   baseline_window_days: 30      # history used (1-365)
+  #   method: mad                   # mad (default), median, mean or trimmed_mean
+  #   sensitivity: 3.5              # in spreads; or deviation_threshold: 20 (percent)
+  #   seasonality: day_of_week      # compare with the same weekday (optional)
+  #   min_absolute_change: 10       # never alert on a smaller change
+
+  # - id: orders_schema             # columns added, removed, retyped
+  #   source: local
+  #   table: orders
+  #   type: schema_change
+  #   adaptation_mode: manual       # manual (default), auto or alert_only
 
 # Where check history is kept: an SQLite file (default) or PostgreSQL
 # (backend: postgres, url: ${FRESHGUARD_METADATA_URL}).

@@ -131,6 +131,9 @@ std::map<std::string, SourceConfig> read_sources(Context& ctx, const YAML::Node*
 std::vector<Rule> read_rules(Context& ctx, const YAML::Node* node,
                              const std::set<std::string>& source_names);
 MetadataConfig read_metadata(Context& ctx, const YAML::Node* node);
+/// Reports volume_anomaly rules whose baseline window is longer than the history retention.
+void check_history_windows(Context& ctx, const std::vector<Rule>& rules,
+                           const MetadataConfig& metadata);
 LoggingConfig read_logging(Context& ctx, const YAML::Node* node);
 AlertsConfig read_alerts(Context& ctx, const YAML::Node* node);
 

@@ -29,4 +29,8 @@ const ColumnInfo* TableSchema::find_column(std::string_view name) const {
   return found;
 }
 
+std::optional<std::int64_t> Connector::estimated_row_count(const sql::QualifiedName&) {
+  return std::nullopt;
+}
+
 }  // namespace freshguard

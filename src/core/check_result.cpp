@@ -40,6 +40,48 @@ std::string_view to_string(Method m) noexcept {
   return "max_timestamp";
 }
 
+std::string_view to_string(BaselineStatus s) noexcept {
+  return s == BaselineStatus::kReady ? "ready" : "insufficient_history";
+}
+
+std::string_view to_string(SchemaChangeKind k) noexcept {
+  switch (k) {
+    case SchemaChangeKind::kAdded:
+      return "added";
+    case SchemaChangeKind::kRemoved:
+      return "removed";
+    case SchemaChangeKind::kTypeChanged:
+      return "type_changed";
+    case SchemaChangeKind::kNullabilityChanged:
+      return "nullability_changed";
+  }
+  return "added";
+}
+
+std::string_view to_string(ChangeSeverity s) noexcept {
+  switch (s) {
+    case ChangeSeverity::kLow:
+      return "low";
+    case ChangeSeverity::kMedium:
+      return "medium";
+    case ChangeSeverity::kHigh:
+      return "high";
+  }
+  return "low";
+}
+
+std::string_view to_string(SchemaBaselineAction a) noexcept {
+  switch (a) {
+    case SchemaBaselineAction::kKept:
+      return "kept";
+    case SchemaBaselineAction::kCreated:
+      return "created";
+    case SchemaBaselineAction::kUpdated:
+      return "updated";
+  }
+  return "kept";
+}
+
 CheckResult error_result(const Rule& rule, const Error& e) {
   CheckResult r;
   r.rule_id = rule.id;

@@ -55,4 +55,55 @@ std::chrono::minutes default_tolerance(UpdateFrequency f) noexcept {
   return std::chrono::minutes(24 * 60);
 }
 
+std::string_view to_string(BaselineMethod m) noexcept {
+  switch (m) {
+    case BaselineMethod::kMean:
+      return "mean";
+    case BaselineMethod::kMedian:
+      return "median";
+    case BaselineMethod::kTrimmedMean:
+      return "trimmed_mean";
+    case BaselineMethod::kMad:
+      return "mad";
+  }
+  return "mad";
+}
+
+std::optional<BaselineMethod> parse_baseline_method(std::string_view text) noexcept {
+  if (text == "mean") return BaselineMethod::kMean;
+  if (text == "median") return BaselineMethod::kMedian;
+  if (text == "trimmed_mean") return BaselineMethod::kTrimmedMean;
+  if (text == "mad") return BaselineMethod::kMad;
+  return std::nullopt;
+}
+
+std::string_view to_string(Seasonality s) noexcept {
+  return s == Seasonality::kDayOfWeek ? "day_of_week" : "none";
+}
+
+std::optional<Seasonality> parse_seasonality(std::string_view text) noexcept {
+  if (text == "none") return Seasonality::kNone;
+  if (text == "day_of_week") return Seasonality::kDayOfWeek;
+  return std::nullopt;
+}
+
+std::string_view to_string(SchemaAdaptation a) noexcept {
+  switch (a) {
+    case SchemaAdaptation::kManual:
+      return "manual";
+    case SchemaAdaptation::kAuto:
+      return "auto";
+    case SchemaAdaptation::kAlertOnly:
+      return "alert_only";
+  }
+  return "manual";
+}
+
+std::optional<SchemaAdaptation> parse_schema_adaptation(std::string_view text) noexcept {
+  if (text == "manual") return SchemaAdaptation::kManual;
+  if (text == "auto") return SchemaAdaptation::kAuto;
+  if (text == "alert_only") return SchemaAdaptation::kAlertOnly;
+  return std::nullopt;
+}
+
 }  // namespace freshguard

@@ -169,6 +169,13 @@ std::optional<WallTime> parse_timestamp(std::string_view text, const TimeZone& z
   return zone.to_utc(std::chrono::local_time<microseconds>(since_epoch));
 }
 
+WallTime from_unix_number(std::int64_t value) {
+  const std::int64_t magnitude = value < 0 ? -value : value;
+  if (magnitude >= 100'000'000'000'000) return WallTime(microseconds(value));
+  if (magnitude >= 100'000'000'000) return WallTime(microseconds(value * 1000));
+  return WallTime(microseconds(value * 1'000'000));
+}
+
 std::string format_iso8601(WallTime t) {
   auto us = t.time_since_epoch().count() % 1000000;
   if (us == 0) {

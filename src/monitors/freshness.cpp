@@ -5,20 +5,13 @@
 #include <freshguard/monitors/monitors.hpp>
 #include <freshguard/security/catalog.hpp>
 
+#include "monitors/base_result.hpp"
+
 namespace freshguard {
 namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::seconds;
-
-CheckResult base_result(const Rule& rule) {
-  CheckResult r;
-  r.rule_id = rule.id;
-  r.type = rule.type;
-  r.source = rule.source;
-  r.table = rule.table;
-  return r;
-}
 
 // Fills status, severity and message from the lag.
 void judge_lag(CheckResult& r, seconds lag, seconds tolerance, std::optional<seconds> threshold) {
@@ -49,6 +42,14 @@ void judge_lag(CheckResult& r, seconds lag, seconds tolerance, std::optional<sec
   }
 }
 
+MetadataStore& require_store(const Rule& rule, const CheckContext& context) {
+  if (context.store == nullptr) {
+    throw MetadataError("'" + std::string(to_string(rule.type)) +
+                        "' rules need the metadata store (history), and none is open");
+  }
+  return *context.store;
+}
+
 }  // namespace
 
 CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock& clock) {
@@ -67,7 +68,7 @@ CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock&
   const auto newest = connector.max_timestamp(resolved.table, resolved.column, zone);
   const WallTime now = clock.wall_now();
 
-  CheckResult r = base_result(rule);
+  CheckResult r = monitors_detail::base_result(rule);
   r.method = Method::kMaxTimestamp;
   r.tolerance_seconds = tolerance.count();
   if (threshold) r.alert_threshold_seconds = threshold->count();
@@ -88,38 +89,13 @@ CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock&
   return r;
 }
 
-CheckResult check_volume_threshold(Connector& connector, const Rule& rule, const Clock&) {
-  if (rule.type != RuleType::kVolumeThreshold) {
-    throw ConfigError("rule \"" + rule.id + "\" is not a volume_threshold rule");
-  }
-  const auto& spec = rule.volume_threshold;
-  if (!spec.min_row_count && !spec.max_row_count) {
-    throw ConfigError("rule \"" + rule.id + "\" needs min_row_count or max_row_count");
-  }
-  const auto table = sql::QualifiedName::parse(rule.table, "table name");
-  const std::int64_t rows = connector.row_count(table);
-
-  CheckResult r = base_result(rule);
-  r.method = Method::kExactCount;
-  r.row_count = rows;
-  r.min_row_count = spec.min_row_count;
-  r.max_row_count = spec.max_row_count;
-  const std::string n = std::to_string(rows) + " rows";
-  if (spec.min_row_count && rows < *spec.min_row_count) {
-    r.status = CheckStatus::kAlert;
-    r.severity = Severity::kWarning;
-    r.message = n + ", below the minimum of " + std::to_string(*spec.min_row_count);
-  } else if (spec.max_row_count && rows > *spec.max_row_count) {
-    r.status = CheckStatus::kAlert;
-    r.severity = Severity::kWarning;
-    r.message = n + ", above the maximum of " + std::to_string(*spec.max_row_count);
-  } else {
-    r.message = n + ", within bounds";
-  }
-  return r;
+CheckResult run_check(Connector& connector, const Rule& rule, const Clock& clock) noexcept {
+  return run_check(connector, rule, CheckContext{&clock, nullptr});
 }
 
-CheckResult run_check(Connector& connector, const Rule& rule, const Clock& clock) noexcept {
+CheckResult run_check(Connector& connector, const Rule& rule,
+                      const CheckContext& context) noexcept {
+  const Clock& clock = *context.clock;
   const SteadyTime start = clock.steady_now();
   const WallTime started_at = clock.wall_now();
   CheckResult r;
@@ -133,9 +109,11 @@ CheckResult run_check(Connector& connector, const Rule& rule, const Clock& clock
           r = check_volume_threshold(connector, rule, clock);
           break;
         case RuleType::kVolumeAnomaly:
+          r = check_volume_anomaly(connector, rule, require_store(rule, context), clock);
+          break;
         case RuleType::kSchemaChange:
-          throw ConfigError("'" + std::string(to_string(rule.type)) +
-                            "' rules are not supported by this version yet");
+          r = check_schema_change(connector, rule, require_store(rule, context), clock);
+          break;
       }
     } catch (const Error& e) {
       r = error_result(rule, e);

@@ -220,13 +220,11 @@ TEST(RuleConfigTest, Type) {
                            "rules[0].type", "did you mean 'freshness'?"));
 }
 
-TEST(RuleConfigTest, UnsupportedTypes) {
-  EXPECT_TRUE(only_problem(
-      load(rule_doc("id: r1\nsource: db\ntable: t\ntype: volume_anomaly\nsensitivity: 3\n")),
-      "rules[0].type", "'volume_anomaly' rules are not supported by this version yet"));
-  EXPECT_TRUE(only_problem(load(rule_doc("id: r1\nsource: db\ntable: t\ntype: schema_change\n")),
-                           "rules[0].type",
-                           "'schema_change' rules are not supported by this version yet"));
+TEST(RuleConfigTest, HistoryTypesAreSupported) {
+  // Their fields are tested in history_rule_config_test.cpp.
+  EXPECT_TRUE(loads(
+      load(rule_doc("id: r1\nsource: db\ntable: t\ntype: volume_anomaly\nsensitivity: 3\n"))));
+  EXPECT_TRUE(loads(load(rule_doc("id: r1\nsource: db\ntable: t\ntype: schema_change\n"))));
 }
 
 TEST(RuleConfigTest, UnknownKeySuggestion) {

@@ -186,12 +186,15 @@ TEST_F(FreshnessTest, RunCheckTurnsErrorsIntoResults) {
   EXPECT_EQ(r.duration, std::chrono::microseconds(0));  // the manual clock did not move
 }
 
-TEST_F(FreshnessTest, RunCheckReportsUnsupportedRuleTypes) {
+TEST_F(FreshnessTest, RunCheckWithoutAStoreReportsRulesThatNeedOne) {
   auto rl = rule();
-  rl.type = RuleType::kSchemaChange;
-  const auto r = run_check(*connector_, rl, clock_);
-  EXPECT_EQ(r.status, CheckStatus::kError);
-  EXPECT_EQ(r.error->code, ErrorCode::kConfigInvalid);
+  for (auto type : {RuleType::kSchemaChange, RuleType::kVolumeAnomaly}) {
+    rl.type = type;
+    const auto r = run_check(*connector_, rl, clock_);
+    EXPECT_EQ(r.status, CheckStatus::kError);
+    EXPECT_EQ(r.error->code, ErrorCode::kMetadataFailed);
+    EXPECT_NE(r.message.find("rules need the metadata store"), std::string::npos) << r.message;
+  }
   EXPECT_THROW(check_freshness(*connector_, rl, clock_), ConfigError);
 }
 

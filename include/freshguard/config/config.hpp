@@ -28,6 +28,35 @@ std::optional<SourceType> parse_source_type(std::string_view text) noexcept;
 enum class SslMode { kDisable, kRequire, kVerifyCa, kVerifyFull };
 std::string_view to_string(SslMode m) noexcept;
 
+/// How a source's circuit breaker trips: a run of failures, or a failure share over a window.
+enum class CircuitBreakerMode { kConsecutive, kFailureRate };
+
+/// `circuit_breaker:` of a source. Ranges are checked when the file is loaded.
+struct CircuitBreakerConfig {
+  bool enabled = true;
+  CircuitBreakerMode mode = CircuitBreakerMode::kConsecutive;
+  int failure_threshold = 5;        ///< 1-100: consecutive failures that open it
+  int success_threshold = 3;        ///< 1-100: probe successes that close it
+  int reset_timeout_ms = 60000;     ///< 1000-3600000: time OPEN before probing
+  int half_open_max_calls = 1;      ///< 1-100: probes in flight at once
+  int window_size = 20;             ///< 1-1000: calls judged in failure_rate mode
+  int minimum_calls = 10;           ///< 1-window_size: calls needed before it can trip
+  int failure_rate_threshold = 50;  ///< 1-100: failure percentage that opens it
+};
+
+/// Jitter of the retry backoff: full (random in [0, backoff)), proportional (+-20%), none.
+enum class RetryJitter { kFull, kProportional, kNone };
+
+/// `retry:` of a source. `enabled: false` is the same as `max_attempts: 1`.
+struct RetryConfig {
+  bool enabled = true;
+  int max_attempts = 3;     ///< 1-10, the first attempt included
+  int base_delay_ms = 100;  ///< 10-60000
+  double multiplier = 2.0;  ///< 1.0-10.0
+  int max_delay_ms = 5000;  ///< 10-300000, at least base_delay_ms
+  RetryJitter jitter = RetryJitter::kFull;
+};
+
 /// One source (a database FreshGuard watches). Which fields apply depends on `type`.
 struct SourceConfig {
   std::string name;
@@ -42,6 +71,18 @@ struct SourceConfig {
   SslMode ssl = SslMode::kVerifyFull;
   std::string ssl_root_cert;
   std::string schema;  ///< default schema for unqualified tables (empty = database default)
+
+  // Pool and timeouts of server databases (postgres, mysql).
+  /// Waiting for a free connection and opening a new one: 1000-60000 ms, default 5000.
+  int connect_timeout_ms = 5000;
+  /// An idle connection is closed after: 1000-3600000 ms, default 30000.
+  int idle_timeout_ms = 30000;
+  /// A connection is recycled after serving: 1-1000000 calls, default 7500.
+  int max_uses = 7500;
+  /// A connection is recycled once this old: 60000-86400000 ms, default 1800000 (30 min).
+  int max_lifetime_ms = 1800000;
+  /// Server-side statement timeout of every session: 100-600000 ms, default 10000.
+  int statement_timeout_ms = 10000;
 
   // File databases (sqlite, duckdb). Relative paths are resolved against the config file.
   std::string path;
@@ -65,6 +106,10 @@ struct SourceConfig {
   int timeout_ms = 30000;
   /// Pool size: 1-100, default 20.
   int max_connections = 20;
+
+  /// Resilience applied to every call on this source (breaker, then retry, then deadline).
+  CircuitBreakerConfig circuit_breaker;
+  RetryConfig retry;
 };
 
 enum class MetadataBackend { kSqlite, kPostgres };

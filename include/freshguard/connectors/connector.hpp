@@ -67,6 +67,13 @@ class Connector {
   virtual std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
                                                 const sql::Identifier& column,
                                                 const TimeZone& zone) = 0;
+
+  /// Optional capability: the row count estimated from catalog statistics (PostgreSQL
+  /// `pg_class.reltuples`, ...): far cheaper than row_count on big tables, but only as fresh
+  /// as the database's last ANALYZE. nullopt when no estimate exists (never analysed, a
+  /// view). Connectors that offer it resolve `table` like row_count and throw like it. The
+  /// default returns nullopt without touching the database.
+  virtual std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table);
 };
 
 }  // namespace freshguard

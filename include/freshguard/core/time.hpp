@@ -5,6 +5,7 @@
 /// ("naive") is read in the rule's time zone, UTC unless the rule names another.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ class TimeZone {
 /// Text without an offset is read in `zone`. Returns nullopt when the text is not such a
 /// timestamp or names an impossible date.
 std::optional<WallTime> parse_timestamp(std::string_view text, const TimeZone& zone);
+
+/// Unix time as stored in integer columns: seconds, or milliseconds when the magnitude is at
+/// least 1e11 (year 5138 in seconds), or microseconds from 1e14.
+WallTime from_unix_number(std::int64_t value);
 
 /// Formats as ISO-8601 UTC: `2026-11-27T14:03:07Z`, with `.ffffff` when there are
 /// sub-second digits.

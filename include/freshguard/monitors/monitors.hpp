@@ -9,6 +9,9 @@
 #include <freshguard/core/check_result.hpp>
 #include <freshguard/core/clock.hpp>
 #include <freshguard/core/rule.hpp>
+#include <freshguard/metadata/store.hpp>
+#include <freshguard/monitors/schema_change.hpp>
+#include <freshguard/monitors/volume_anomaly.hpp>
 
 namespace freshguard {
 
@@ -27,8 +30,21 @@ CheckResult check_freshness(Connector& connector, const Rule& rule,
 CheckResult check_volume_threshold(Connector& connector, const Rule& rule,
                                    const Clock& clock = SystemClock::instance());
 
+/// What a check may use besides its connector.
+struct CheckContext {
+  /// Wall time for lags and history windows, steady time for durations. Must outlive the
+  /// call. Default: the system clock.
+  const Clock* clock = &SystemClock::instance();
+  /// History and baselines: required by volume_anomaly and schema_change rules (without it
+  /// they are error results with METADATA_FAILED). Not owned.
+  MetadataStore* store = nullptr;
+};
+
 /// Runs the rule's check and never throws: errors become results with status kError.
-/// Fills in duration and checked_at.
+/// Fills in duration and checked_at. Does not record the result in the store.
+CheckResult run_check(Connector& connector, const Rule& rule, const CheckContext& context) noexcept;
+
+/// As above, without a metadata store.
 CheckResult run_check(Connector& connector, const Rule& rule,
                       const Clock& clock = SystemClock::instance()) noexcept;
 

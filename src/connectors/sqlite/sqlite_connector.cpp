@@ -8,6 +8,7 @@
 
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
+#include <freshguard/resilience/deadline.hpp>
 
 #include "connectors/sqlite/sqlite_handles.hpp"
 
@@ -151,7 +152,8 @@ struct SqliteConnector::Impl {
   }
 
   void run_on(sqlite3* db, const std::string& sql, const Binds& binds, const RowFn& on_row) {
-    DeadlineCtx ctx{clock, clock->steady_now() + opts.timeout};
+    // The per-call timeout, capped by the deadline of the resilience layer's whole call.
+    DeadlineCtx ctx{clock, clock->steady_now() + resilience::effective_timeout(opts.timeout)};
     sqlite3_progress_handler(db, 1000, &progress_check, &ctx);
     struct Reset {
       sqlite3* db;
@@ -226,12 +228,8 @@ std::optional<WallTime> sqlite_value_to_time(int sqlite_type, std::int64_t int_v
                                              const TimeZone& zone) {
   using std::chrono::microseconds;
   switch (sqlite_type) {
-    case SQLITE_INTEGER: {
-      std::int64_t magnitude = int_value < 0 ? -int_value : int_value;
-      if (magnitude >= 100'000'000'000'000) return WallTime(microseconds(int_value));
-      if (magnitude >= 100'000'000'000) return WallTime(microseconds(int_value * 1000));
-      return WallTime(microseconds(int_value * 1'000'000));
-    }
+    case SQLITE_INTEGER:
+      return from_unix_number(int_value);
     case SQLITE_FLOAT: {
       // Julian day number: day 2440587.5 is the Unix epoch.
       if (!std::isfinite(real_value) || real_value < 0 || real_value > 5373484.0) {

@@ -1,0 +1,68 @@
+#pragma once
+/// DuckDB connector, through DuckDB's C API (libduckdb).
+///
+/// A database file is opened read-only (never created); `:memory:` opens an empty in-memory
+/// database. One database handle is shared and connections are pooled (up to
+/// max_connections), each used by one thread at a time. Every statement runs through
+/// DuckDB's pending-result API under a deadline of `timeout`: when it passes, the statement
+/// is interrupted (`duckdb_interrupt`), the connection discarded, and the caller gets a
+/// TimeoutError. Paths into system directories (/proc, /sys, /dev, /etc, /boot, /run) are
+/// refused with a SecurityError. Unqualified tables are looked up in schema `main`.
+///
+/// Only available when the build found libduckdb (scripts/fetch-duckdb.sh); see
+/// duckdb_available().
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <freshguard/connectors/connector.hpp>
+
+namespace freshguard {
+
+/// True when this build includes the DuckDB connector.
+bool duckdb_available() noexcept;
+
+struct DuckdbOptions {
+  std::string source_name = "duckdb";
+  /// A database file, or ":memory:".
+  std::string path;
+  /// Deadline of each call. Default 30 s.
+  std::chrono::milliseconds timeout{30000};
+  /// Most connections open at once. Default 20.
+  int max_connections = 20;
+  /// Clock for deadlines; must outlive the connector. Defaults to the system clock.
+  const Clock* clock = nullptr;
+};
+
+class DuckdbConnector final : public Connector {
+ public:
+  /// Validates the path (SecurityError for system directories) but opens nothing yet.
+  explicit DuckdbConnector(DuckdbOptions options);
+  ~DuckdbConnector() override;
+  DuckdbConnector(const DuckdbConnector&) = delete;
+  DuckdbConnector& operator=(const DuckdbConnector&) = delete;
+
+  const std::string& source_name() const noexcept override;
+  const sql::Dialect& dialect() const noexcept override;
+  void test_connection() override;
+  std::vector<sql::QualifiedName> list_tables() override;
+  TableSchema table_schema(const sql::QualifiedName& table) override;
+  std::int64_t row_count(const sql::QualifiedName& table) override;
+  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
+                                        const sql::Identifier& column,
+                                        const TimeZone& zone) override;
+  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
+                                        const sql::Identifier& column,
+                                        const TimeZone& zone) override;
+
+  /// Connections currently open (idle plus in use).
+  int open_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace freshguard

@@ -1,0 +1,138 @@
+#pragma once
+/// MySQL / MariaDB connector: MariaDB Connector/C (libmariadb) used directly, a pool of
+/// connections per source, deadlines that we enforce, TLS verified by default.
+///
+/// Every network wait goes through Connector/C's non-blocking API and a poll() bounded by
+/// the injected clock, so a hung server never hangs the caller. Each session has a
+/// server-side statement limit (`max_statement_time` on MariaDB; a `MAX_EXECUTION_TIME`
+/// hint on every SELECT on MySQL), runs read-only transactions, and uses time_zone
+/// '+00:00'. When a call's client deadline passes first, the query is stopped on the server
+/// with `KILL QUERY` sent over a separate short-lived connection, the connection is
+/// discarded, and the caller gets a TimeoutError. Values are always bound parameters of
+/// prepared statements; tables and columns are resolved against information_schema (exact
+/// spelling first, else a unique case-insensitive match) and quoted with backticks.
+/// Identifiers longer than MySQL's limit of 64 characters are refused (SecurityError).
+/// Errors are classified by error number and SQLSTATE (see Error subclasses); messages name
+/// the source, never the host, the server's version or a credential.
+///
+/// Connections always use TCP (`host: localhost` does not mean the unix socket).
+/// The schema of a qualified name is the MySQL database.
+///
+/// Timestamp columns: DATETIME is naive (read in the rule's zone); TIMESTAMP is absolute
+/// (sessions use UTC); DATE is midnight in the rule's zone; integer columns are Unix time;
+/// CHAR/VARCHAR/TEXT hold ISO-8601 text (naive text read in the rule's zone).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <freshguard/config/config.hpp>
+#include <freshguard/connectors/connector.hpp>
+
+namespace freshguard {
+
+/// MySQL's identifier limit (database, table and column names), in characters.
+inline constexpr std::size_t kMysqlMaxIdentifierLength = 64;
+
+/// A snapshot of a pool. total = idle + in_use (connections being opened count as in use).
+struct MysqlPoolStatus {
+  int total = 0;
+  int idle = 0;
+  int in_use = 0;
+  int waiting = 0;  ///< callers waiting for a free connection
+};
+
+struct MysqlOptions {
+  std::string source_name = "mysql";
+  std::string host = "localhost";
+  int port = 3306;
+  /// The database connected to; also the default schema unless `schema` is set.
+  std::string database;
+  std::string username;
+  std::string password;  ///< secret: never in messages or logs
+  /// Default verify-full (certificate chain and host name). verify-ca checks the chain only;
+  /// require encrypts without verifying (the chain is verified anyway when ssl_root_cert is
+  /// set); disable connects without TLS. With verify-ca/verify-full and no ssl_root_cert,
+  /// the system's CA bundle (/etc/ssl/certs/ca-certificates.crt) is used.
+  config::SslMode ssl = config::SslMode::kVerifyFull;
+  std::string ssl_root_cert;
+  /// Database of unqualified table names, and the one list_tables() lists. Empty =
+  /// `database`.
+  std::string schema;
+
+  /// Deadline of each call (connection included), capped by the calling thread's current
+  /// resilience deadline when there is one. Default 30 s.
+  std::chrono::milliseconds timeout{30000};
+  /// Waiting for a free connection and opening a new one. Default 5 s.
+  std::chrono::milliseconds connect_timeout{5000};
+  /// Server-side limit of every statement. Default 10 s.
+  std::chrono::milliseconds statement_timeout{10000};
+  /// Most connections open at once. Default 20.
+  int max_connections = 20;
+  /// An idle connection is closed after this long. Default 30 s.
+  std::chrono::milliseconds idle_timeout{30000};
+  /// A connection is closed after this many calls. Default 7500.
+  int max_uses = 7500;
+  /// A connection is closed once this old. Default 30 min.
+  std::chrono::milliseconds max_lifetime{std::chrono::minutes(30)};
+  /// A connection idle this long is checked (COM_PING) before reuse. Default 5 s.
+  std::chrono::milliseconds validate_after_idle{5000};
+  /// After a deadline, how long the KILL QUERY connection and the server's confirmation
+  /// may take. Default 1 s.
+  std::chrono::milliseconds cancel_grace{1000};
+  /// Clock for deadlines and pool ages; must outlive the connector. nullptr = system clock.
+  const Clock* clock = nullptr;
+};
+
+/// Thread-safe (any method from any thread). The pool's lock is never held during I/O.
+class MysqlConnector final : public Connector {
+ public:
+  /// Opens nothing yet; connections are opened on first use.
+  explicit MysqlConnector(MysqlOptions options);
+  /// Closes every idle connection. No call may still be running.
+  ~MysqlConnector() override;
+  MysqlConnector(const MysqlConnector&) = delete;
+  MysqlConnector& operator=(const MysqlConnector&) = delete;
+
+  const std::string& source_name() const noexcept override;
+  /// sql::DialectKind::kMysql (backtick quoting).
+  const sql::Dialect& dialect() const noexcept override;
+  void test_connection() override;
+  /// Tables and views of the default schema (`schema`, else `database`) that the user can
+  /// see, by name. Names that are not plain identifiers are left out.
+  std::vector<sql::QualifiedName> list_tables() override;
+  /// Columns from information_schema.COLUMNS; types as COLUMN_TYPE spells them
+  /// (`varchar(100)`, `int(11) unsigned`); primary key from COLUMN_KEY = 'PRI'.
+  TableSchema table_schema(const sql::QualifiedName& table) override;
+  std::int64_t row_count(const sql::QualifiedName& table) override;
+  /// Works on DATETIME, TIMESTAMP, DATE, integer (Unix time) and text (ISO-8601) columns;
+  /// other types, and values such as the zero date, throw MonitoringError.
+  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
+                                        const sql::Identifier& column,
+                                        const TimeZone& zone) override;
+  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
+                                        const sql::Identifier& column,
+                                        const TimeZone& zone) override;
+  /// information_schema.TABLES.TABLE_ROWS: exact for MyISAM/Aria, an estimate for InnoDB
+  /// (refreshed by ANALYZE TABLE and InnoDB's background statistics); nullopt for views.
+  std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
+  /// Catalog freshness: information_schema.TABLES.UPDATE_TIME, read as UTC. nullopt when the
+  /// server does not know (views, InnoDB tables not written since the server started,
+  /// engines that do not track it). It is only as good as the engine's bookkeeping: InnoDB
+  /// keeps it in memory (lost on restart, not updated for every write path), so prefer
+  /// max_timestamp where a timestamp column exists. Resolves `table` like row_count.
+  std::optional<WallTime> catalog_update_time(const sql::QualifiedName& table);
+
+  MysqlPoolStatus pool_status() const;
+  /// Closes idle connections past idle_timeout or max_lifetime now (a background thread
+  /// also does it periodically).
+  void prune_idle();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace freshguard

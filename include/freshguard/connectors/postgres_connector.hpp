@@ -1,0 +1,117 @@
+#pragma once
+/// PostgreSQL connector: libpq used directly, a pool of connections per source, deadlines
+/// that we enforce, TLS verified by default.
+///
+/// Connections are opened with libpq's non-blocking API and every wait (connecting, waiting
+/// for a free connection, waiting for a result) is a poll() bounded by the injected clock,
+/// so a hung server never hangs the caller. Each session runs with a server-side
+/// `statement_timeout` and reads only (`default_transaction_read_only`); when a call's
+/// client deadline passes first, the query is cancelled on the server (PQcancel) and the
+/// caller gets a TimeoutError. Values are always bound parameters; tables and columns are
+/// resolved against pg_catalog (exact spelling first, else a unique case-insensitive
+/// match) and quoted by libpq. Errors are classified by SQLSTATE (see Error subclasses);
+/// messages name the source, never the host, the server's version or a credential.
+///
+/// Sessions use TimeZone=UTC and DateStyle=ISO, so `timestamptz` values are absolute;
+/// `timestamp` and `date` values (and ISO-8601 text) carry no zone and are read in the
+/// rule's zone.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <freshguard/config/config.hpp>
+#include <freshguard/connectors/connector.hpp>
+
+namespace freshguard {
+
+/// A snapshot of a pool. total = idle + in_use (connections being opened count as in use).
+struct PostgresPoolStatus {
+  int total = 0;
+  int idle = 0;
+  int in_use = 0;
+  int waiting = 0;  ///< callers waiting for a free connection
+};
+
+struct PostgresOptions {
+  std::string source_name = "postgres";
+  std::string host = "localhost";
+  int port = 5432;
+  std::string database;
+  std::string username;
+  std::string password;  ///< secret: never in messages or logs
+  /// Default verify-full. With verify-ca/verify-full and no ssl_root_cert, the system's CA
+  /// bundle (/etc/ssl/certs/ca-certificates.crt) is used when present.
+  config::SslMode ssl = config::SslMode::kVerifyFull;
+  std::string ssl_root_cert;
+  /// Schema of unqualified table names, and the one list_tables() lists. Empty = "public".
+  std::string schema;
+  /// Shown in pg_stat_activity.
+  std::string application_name = "freshguard";
+
+  /// Deadline of each call (connection included), capped by the calling thread's current
+  /// resilience deadline when there is one. Default 30 s.
+  std::chrono::milliseconds timeout{30000};
+  /// Waiting for a free connection and opening a new one. Default 5 s.
+  std::chrono::milliseconds connect_timeout{5000};
+  /// Server-side statement_timeout of every session. Default 10 s.
+  std::chrono::milliseconds statement_timeout{10000};
+  /// Most connections open at once. Default 20.
+  int max_connections = 20;
+  /// An idle connection is closed after this long. Default 30 s.
+  std::chrono::milliseconds idle_timeout{30000};
+  /// A connection is closed after this many calls. Default 7500.
+  int max_uses = 7500;
+  /// A connection is closed once this old. Default 30 min.
+  std::chrono::milliseconds max_lifetime{std::chrono::minutes(30)};
+  /// A connection idle this long is checked with `SELECT 1` before reuse. Default 5 s.
+  std::chrono::milliseconds validate_after_idle{5000};
+  /// After a deadline, how long to wait for the server to confirm a cancel. Default 1 s.
+  std::chrono::milliseconds cancel_grace{1000};
+  /// Clock for deadlines and pool ages; must outlive the connector. nullptr = system clock.
+  const Clock* clock = nullptr;
+};
+
+/// Thread-safe (any method from any thread). The pool's lock is never held during I/O.
+class PostgresConnector final : public Connector {
+ public:
+  /// Opens nothing yet; connections are opened on first use.
+  explicit PostgresConnector(PostgresOptions options);
+  /// Closes every idle connection. No call may still be running.
+  ~PostgresConnector() override;
+  PostgresConnector(const PostgresConnector&) = delete;
+  PostgresConnector& operator=(const PostgresConnector&) = delete;
+
+  const std::string& source_name() const noexcept override;
+  const sql::Dialect& dialect() const noexcept override;
+  void test_connection() override;
+  /// Tables and views of the default schema that the user may SELECT from.
+  std::vector<sql::QualifiedName> list_tables() override;
+  /// Columns from pg_catalog, types as format_type() spells them (`character varying(100)`).
+  TableSchema table_schema(const sql::QualifiedName& table) override;
+  std::int64_t row_count(const sql::QualifiedName& table) override;
+  /// Works on timestamptz, timestamp, date and text (ISO-8601) columns; other types, and
+  /// values such as 'infinity', throw MonitoringError.
+  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
+                                        const sql::Identifier& column,
+                                        const TimeZone& zone) override;
+  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
+                                        const sql::Identifier& column,
+                                        const TimeZone& zone) override;
+  /// pg_class.reltuples (for a partitioned table, the sum over its analysed partitions);
+  /// nullopt for views and tables never analysed.
+  std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
+
+  PostgresPoolStatus pool_status() const;
+  /// Closes idle connections past idle_timeout or max_lifetime now (a background thread
+  /// also does it periodically).
+  void prune_idle();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace freshguard

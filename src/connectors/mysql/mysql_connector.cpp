@@ -1,0 +1,299 @@
+#include <algorithm>
+#include <charconv>
+#include <system_error>
+
+#include <freshguard/connectors/mysql_connector.hpp>
+#include <freshguard/core/error.hpp>
+#include <freshguard/resilience/deadline.hpp>
+
+#include "connectors/mysql/mysql_config.hpp"
+#include "connectors/mysql/mysql_pool.hpp"
+#include "connectors/mysql/mysql_queries.hpp"
+#include "connectors/mysql/mysql_session.hpp"
+#include "connectors/mysql/mysql_time.hpp"
+
+namespace freshguard {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr sql::Dialect kMysqlDialect{sql::DialectKind::kMysql};
+
+std::int64_t to_int64(const std::optional<std::string>& text, const std::string& what) {
+  std::int64_t value = 0;
+  const std::string_view view = text ? std::string_view(*text) : std::string_view();
+  const auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
+  if (view.empty() || ec != std::errc() || end != view.data() + view.size()) {
+    throw MonitoringError("unexpected " + what + " from MySQL");
+  }
+  return value;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+const std::string& text_of(const mysql::Rows::Row& row, std::size_t col) {
+  static const std::string kEmpty;
+  return row.at(col) ? *row[col] : kEmpty;
+}
+
+// MySQL refuses longer names; refusing them here says why before anything runs.
+void check_length(const sql::Identifier& id, std::string_view what) {
+  if (id.str().size() > kMysqlMaxIdentifierLength) {
+    throw SecurityError("invalid " + std::string(what) + ": is " + std::to_string(id.str().size()) +
+                        " characters long; the MySQL limit is " +
+                        std::to_string(kMysqlMaxIdentifierLength));
+  }
+}
+
+void check_lengths(const sql::QualifiedName& t) {
+  if (t.schema) check_length(*t.schema, "table name (schema part)");
+  check_length(t.name, "table name");
+}
+
+// A table as the catalog spells it, with its kFindTableSql row when that query found it.
+struct Resolved {
+  sql::QualifiedName table;
+  std::optional<mysql::Rows::Row> info;
+};
+
+}  // namespace
+
+struct MysqlConnector::Impl {
+  MysqlOptions opts;
+  const Clock& clock;
+  std::string default_schema;
+  mysql::SessionConfig session;
+  mysql::Pool pool;
+
+  explicit Impl(MysqlOptions o)
+      : opts(std::move(o)),
+        clock(opts.clock != nullptr ? *opts.clock : SystemClock::instance()),
+        default_schema(opts.schema.empty() ? opts.database : opts.schema),
+        session(mysql::session_config(opts, clock)),
+        pool(session, mysql::pool_config(opts)) {}
+
+  std::string where() const { return "source \"" + opts.source_name + "\""; }
+
+  // Runs `fn(session, deadline)` on a pooled connection under the call's deadline. A
+  // connection that failed with a poisoning error is closed instead of returned.
+  template <class Fn>
+  auto with_session(Fn&& fn) {
+    const milliseconds budget = resilience::effective_timeout(opts.timeout);
+    if (budget <= milliseconds(0)) {
+      throw TimeoutError("no time left for a call on " + where());
+    }
+    const auto deadline = mysql::Deadline::after(clock, budget);
+    auto lease = pool.acquire(deadline);
+    try {
+      return fn(*lease, deadline);
+    } catch (const Error& e) {
+      if (e.connection_poisoned()) lease.poison();
+      throw;
+    } catch (...) {
+      lease.poison();
+      throw;
+    }
+  }
+
+  std::string schema_of(const sql::QualifiedName& t) const {
+    return t.schema ? t.schema->str() : default_schema;
+  }
+
+  [[noreturn]] void ambiguous(std::string_view what, std::string_view name) const {
+    throw QueryError(std::string(what) + " \"" + std::string(name) + "\" matches several in " +
+                     where() + " that differ only by case; write it exactly as defined");
+  }
+
+  // The row (columns 0: schema, 1: table) naming `schema`.`name`: the exact spelling
+  // first, else the only case-insensitive match; nullopt when none matches.
+  std::optional<std::size_t> pick_table(const mysql::Rows& rows, const std::string& schema,
+                                        const std::string& name) const {
+    std::optional<std::size_t> folded;
+    for (std::size_t i = 0; i < rows.rows.size(); ++i) {
+      const auto& s = text_of(rows.rows[i], 0);
+      const auto& n = text_of(rows.rows[i], 1);
+      if (s == schema && n == name) return i;
+      if (!iequals(s, schema) || !iequals(n, name)) continue;
+      if (folded) ambiguous("table name", schema + "." + name);
+      folded = i;
+    }
+    return folded;
+  }
+
+  sql::QualifiedName catalog_name(const mysql::Rows::Row& row) const {
+    return sql::QualifiedName{sql::Identifier::parse(text_of(row, 0), "schema name"),
+                              sql::Identifier::parse(text_of(row, 1), "table name")};
+  }
+
+  Resolved resolve(mysql::Session& s, const mysql::Deadline& d, const sql::QualifiedName& t) {
+    check_lengths(t);
+    const std::string schema = schema_of(t);
+    const auto exact = s.query(mysql::kFindTableSql, {schema, t.name.str()}, d);
+    if (const auto row = pick_table(exact, schema, t.name.str())) {
+      return Resolved{catalog_name(exact.rows[*row]), exact.rows[*row]};
+    }
+    const auto folded = s.query(mysql::kFindTableFoldedSql, {schema, t.name.str()}, d);
+    if (const auto row = pick_table(folded, schema, t.name.str())) {
+      return Resolved{catalog_name(folded.rows[*row]), std::nullopt};
+    }
+    throw QueryError("table \"" + schema + "." + t.name.str() + "\" not found in " + where());
+  }
+
+  // The kFindTableSql row of an already resolved table.
+  mysql::Rows::Row table_info(mysql::Session& s, const mysql::Deadline& d, Resolved& r) {
+    if (r.info) return *r.info;
+    const std::string schema = r.table.schema->str();
+    const auto rows = s.query(mysql::kFindTableSql, {schema, r.table.name.str()}, d);
+    for (const auto& row : rows.rows) {
+      if (text_of(row, 0) == schema && text_of(row, 1) == r.table.name.str()) return row;
+    }
+    throw QueryError("table \"" + r.table.display() + "\" not found in " + where());
+  }
+
+  std::vector<ColumnInfo> columns(mysql::Session& s, const mysql::Deadline& d,
+                                  const sql::QualifiedName& table) {
+    const auto rows = s.query(mysql::kColumnsSql, {table.schema->str(), table.name.str()}, d);
+    std::vector<ColumnInfo> out;
+    for (const auto& row : rows.rows) {
+      if (text_of(row, 0) != table.name.str()) continue;  // a twin differing only by case
+      ColumnInfo c;
+      c.name = text_of(row, 1);
+      c.type = text_of(row, 2);
+      c.nullable = text_of(row, 3) == "YES";
+      c.primary_key = text_of(row, 4) == "PRI";
+      c.position = static_cast<int>(to_int64(row.at(5), "column position"));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  // MySQL column names are case-insensitive, so at most one column matches ignoring case.
+  sql::Identifier resolve_column(mysql::Session& s, const mysql::Deadline& d,
+                                 const sql::QualifiedName& table, const sql::Identifier& column) {
+    check_length(column, "column name");
+    for (const auto& c : columns(s, d, table)) {
+      if (iequals(c.name, column.str())) return sql::Identifier::parse(c.name, "column name");
+    }
+    throw QueryError("column \"" + column.str() + "\" not found in " + table.display() + " of " +
+                     where());
+  }
+
+  std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& column,
+                                  const TimeZone& zone, const char* fn) {
+    return with_session([&](mysql::Session& s, const mysql::Deadline& d) {
+      const Resolved r = resolve(s, d, table);
+      const auto col = resolve_column(s, d, r.table, column);
+      const auto rows = s.query(std::string("SELECT ") + fn + "(" + kMysqlDialect.quote(col) +
+                                    ") FROM " + kMysqlDialect.quote(r.table),
+                                {}, d);
+      const std::string what = "column \"" + col.str() + "\" of " + r.table.display();
+      const auto kind = mysql::time_kind(rows.columns.at(0).type, rows.columns.at(0).charset);
+      if (kind == mysql::TimeKind::kOther) {
+        throw MonitoringError(what +
+                              " is not a DATETIME, TIMESTAMP, DATE, integer or text column; "
+                              "freshness needs one of those");
+      }
+      const auto& value = rows.rows.at(0).at(0);
+      if (!value) return std::optional<WallTime>();
+      auto t = mysql::text_to_time(kind, *value, zone);
+      if (!t) throw MonitoringError(what + " holds a value that is not a valid timestamp");
+      return t;
+    });
+  }
+};
+
+MysqlConnector::MysqlConnector(MysqlOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+MysqlConnector::~MysqlConnector() = default;
+
+const std::string& MysqlConnector::source_name() const noexcept {
+  return impl_->opts.source_name;
+}
+
+const sql::Dialect& MysqlConnector::dialect() const noexcept {
+  return kMysqlDialect;
+}
+
+void MysqlConnector::test_connection() {
+  impl_->with_session(
+      [](mysql::Session& s, const mysql::Deadline& d) { s.query("SELECT 1", {}, d); });
+}
+
+std::vector<sql::QualifiedName> MysqlConnector::list_tables() {
+  return impl_->with_session([&](mysql::Session& s, const mysql::Deadline& d) {
+    const auto rows = s.query(mysql::kListTablesSql, {impl_->default_schema}, d);
+    std::vector<sql::QualifiedName> out;
+    for (const auto& row : rows.rows) {
+      // Tables whose names are not plain identifiers cannot be monitored; skip them.
+      auto schema = sql::Identifier::try_parse(text_of(row, 0));
+      auto name = sql::Identifier::try_parse(text_of(row, 1));
+      if (schema && name) out.push_back(sql::QualifiedName{std::move(schema), std::move(*name)});
+    }
+    return out;
+  });
+}
+
+TableSchema MysqlConnector::table_schema(const sql::QualifiedName& table) {
+  return impl_->with_session([&](mysql::Session& s, const mysql::Deadline& d) {
+    const Resolved r = impl_->resolve(s, d, table);
+    return TableSchema{r.table, impl_->columns(s, d, r.table)};
+  });
+}
+
+std::int64_t MysqlConnector::row_count(const sql::QualifiedName& table) {
+  return impl_->with_session([&](mysql::Session& s, const mysql::Deadline& d) {
+    const Resolved r = impl_->resolve(s, d, table);
+    const auto rows = s.query("SELECT COUNT(*) FROM " + kMysqlDialect.quote(r.table), {}, d);
+    return to_int64(rows.rows.at(0).at(0), "row count");
+  });
+}
+
+std::optional<WallTime> MysqlConnector::max_timestamp(const sql::QualifiedName& table,
+                                                      const sql::Identifier& column,
+                                                      const TimeZone& zone) {
+  return impl_->extreme(table, column, zone, "MAX");
+}
+
+std::optional<WallTime> MysqlConnector::min_timestamp(const sql::QualifiedName& table,
+                                                      const sql::Identifier& column,
+                                                      const TimeZone& zone) {
+  return impl_->extreme(table, column, zone, "MIN");
+}
+
+std::optional<std::int64_t> MysqlConnector::estimated_row_count(const sql::QualifiedName& table) {
+  return impl_->with_session(
+      [&](mysql::Session& s, const mysql::Deadline& d) -> std::optional<std::int64_t> {
+        Resolved r = impl_->resolve(s, d, table);
+        const auto info = impl_->table_info(s, d, r);
+        if (text_of(info, 2) == "VIEW" || !info.at(3)) return std::nullopt;
+        return to_int64(info[3], "row estimate");
+      });
+}
+
+std::optional<WallTime> MysqlConnector::catalog_update_time(const sql::QualifiedName& table) {
+  return impl_->with_session(
+      [&](mysql::Session& s, const mysql::Deadline& d) -> std::optional<WallTime> {
+        Resolved r = impl_->resolve(s, d, table);
+        const auto info = impl_->table_info(s, d, r);
+        if (!info.at(4)) return std::nullopt;
+        const auto t = mysql::text_to_time(mysql::TimeKind::kAbsolute, *info[4], TimeZone::utc());
+        if (!t) throw MonitoringError("unexpected update time from MySQL");
+        return t;
+      });
+}
+
+MysqlPoolStatus MysqlConnector::pool_status() const {
+  return impl_->pool.status();
+}
+
+void MysqlConnector::prune_idle() {
+  impl_->pool.prune_idle();
+}
+
+}  // namespace freshguard

@@ -1,0 +1,224 @@
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include <freshguard/connectors/resilient_connector.hpp>
+#include <freshguard/core/error.hpp>
+#include <freshguard/observability/logger.hpp>
+#include <freshguard/resilience/deadline.hpp>
+
+namespace freshguard {
+namespace {
+
+using resilience::CircuitState;
+
+resilience::BreakerMode breaker_mode(config::CircuitBreakerMode m) {
+  return m == config::CircuitBreakerMode::kFailureRate ? resilience::BreakerMode::kFailureRate
+                                                       : resilience::BreakerMode::kConsecutive;
+}
+
+resilience::Jitter jitter(config::RetryJitter j) {
+  switch (j) {
+    case config::RetryJitter::kProportional:
+      return resilience::Jitter::kProportional;
+    case config::RetryJitter::kNone:
+      return resilience::Jitter::kNone;
+    case config::RetryJitter::kFull:
+      break;
+  }
+  return resilience::Jitter::kFull;
+}
+
+void log_state_change(const std::string& source, CircuitState from, CircuitState to) {
+  obs::LogEvent ev;
+  ev.level = to == CircuitState::kOpen ? obs::LogLevel::kWarn : obs::LogLevel::kInfo;
+  ev.component = "resilience";
+  ev.action = "breaker." + std::string(to_string(to));
+  ev.source = source;
+  ev.message =
+      "circuit breaker " + std::string(to_string(from)) + " -> " + std::string(to_string(to));
+  obs::logger().log(ev);
+}
+
+void log_retry(const std::string& source, int attempt, const Error& e,
+               std::chrono::microseconds pause) {
+  obs::LogEvent ev;
+  ev.level = obs::LogLevel::kInfo;
+  ev.component = "resilience";
+  ev.action = "retry";
+  ev.source = source;
+  ev.error = std::string(to_string(e.code()));
+  ev.message = e.what();
+  ev.fields = {{"failed_attempt", std::to_string(attempt)},
+               {"pause_ms", std::to_string(pause.count() / 1000)}};
+  obs::logger().log(ev);
+}
+
+}  // namespace
+
+ResilienceOptions resilience_options(const config::SourceConfig& source) {
+  ResilienceOptions o;
+  o.timeout = std::chrono::milliseconds(source.timeout_ms);
+  const auto& cb = source.circuit_breaker;
+  if (cb.enabled) {
+    resilience::CircuitBreakerOptions b;
+    b.name = source.name;
+    b.mode = breaker_mode(cb.mode);
+    b.failure_threshold = cb.failure_threshold;
+    b.success_threshold = cb.success_threshold;
+    b.reset_timeout = std::chrono::milliseconds(cb.reset_timeout_ms);
+    b.half_open_max_calls = cb.half_open_max_calls;
+    b.window_size = cb.window_size;
+    b.minimum_calls = cb.minimum_calls;
+    b.failure_rate_threshold = cb.failure_rate_threshold;
+    o.breaker = std::move(b);
+  } else {
+    o.breaker.reset();
+  }
+  const auto& rc = source.retry;
+  if (rc.enabled) {
+    resilience::RetryOptions r;
+    r.max_attempts = rc.max_attempts;
+    r.base_delay = std::chrono::milliseconds(rc.base_delay_ms);
+    r.multiplier = rc.multiplier;
+    r.max_delay = std::chrono::milliseconds(rc.max_delay_ms);
+    r.jitter = jitter(rc.jitter);
+    o.retry = r;
+  } else {
+    o.retry.reset();
+  }
+  return o;
+}
+
+struct ResilientConnector::Impl {
+  std::unique_ptr<Connector> inner;
+  std::chrono::milliseconds timeout;
+  const Clock& clock;
+  std::optional<resilience::CircuitBreaker> breaker;
+  std::optional<resilience::RetryPolicy> retry;
+
+  Impl(std::unique_ptr<Connector> c, ResilienceOptions& o)
+      : inner(std::move(c)),
+        timeout(o.timeout),
+        clock(o.clock != nullptr ? *o.clock : SystemClock::instance()) {
+    if (inner == nullptr) throw std::invalid_argument("ResilientConnector: no connector to wrap");
+    const std::string& source = inner->source_name();
+    if (o.breaker) {
+      breaker.emplace(std::move(*o.breaker), clock, [&source](CircuitState from, CircuitState to) {
+        log_state_change(source, from, to);
+      });
+    }
+    if (o.retry) {
+      auto& sleeper = o.sleeper != nullptr ? *o.sleeper : resilience::SystemSleeper::instance();
+      auto& random = o.random != nullptr ? *o.random : SystemRandom::instance();
+      retry.emplace(*o.retry, sleeper, random,
+                    [&source](int attempt, const Error& e, std::chrono::microseconds pause) {
+                      log_retry(source, attempt, e, pause);
+                    });
+    }
+  }
+
+  // The deadline of one call: `timeout` from now, or the caller's if that is earlier.
+  resilience::Deadline deadline() const {
+    auto own = resilience::Deadline::after(clock, timeout);
+    const auto* outer = resilience::current_deadline();
+    if (outer != nullptr && &outer->clock() == &clock) return own.earliest(*outer);
+    return own;
+  }
+
+  // breaker( retry( deadline( call ) ) )
+  void run(const std::function<void()>& call) {
+    const auto guarded = [this, &call] {
+      const auto limit = deadline();
+      const auto attempt = [&call, &limit] {
+        const resilience::DeadlineScope scope(limit);
+        call();
+      };
+      if (retry) {
+        retry->execute(attempt, limit);
+      } else {
+        attempt();
+      }
+    };
+    if (breaker) {
+      breaker->execute(guarded);
+    } else {
+      guarded();
+    }
+  }
+
+  template <class F>
+  std::invoke_result_t<F&> run_for(F&& f) {
+    std::optional<std::invoke_result_t<F&>> out;
+    run([&f, &out] { out.emplace(f()); });
+    return std::move(*out);
+  }
+};
+
+ResilientConnector::ResilientConnector(std::unique_ptr<Connector> inner, ResilienceOptions options)
+    : impl_(std::make_unique<Impl>(std::move(inner), options)) {}
+
+ResilientConnector::~ResilientConnector() = default;
+
+const std::string& ResilientConnector::source_name() const noexcept {
+  return impl_->inner->source_name();
+}
+
+const sql::Dialect& ResilientConnector::dialect() const noexcept {
+  return impl_->inner->dialect();
+}
+
+void ResilientConnector::test_connection() {
+  impl_->run([this] { impl_->inner->test_connection(); });
+}
+
+std::vector<sql::QualifiedName> ResilientConnector::list_tables() {
+  return impl_->run_for([this] { return impl_->inner->list_tables(); });
+}
+
+TableSchema ResilientConnector::table_schema(const sql::QualifiedName& table) {
+  return impl_->run_for([this, &table] { return impl_->inner->table_schema(table); });
+}
+
+std::int64_t ResilientConnector::row_count(const sql::QualifiedName& table) {
+  return impl_->run_for([this, &table] { return impl_->inner->row_count(table); });
+}
+
+std::optional<std::int64_t> ResilientConnector::estimated_row_count(
+    const sql::QualifiedName& table) {
+  return impl_->run_for([this, &table] { return impl_->inner->estimated_row_count(table); });
+}
+
+std::optional<WallTime> ResilientConnector::max_timestamp(const sql::QualifiedName& table,
+                                                          const sql::Identifier& column,
+                                                          const TimeZone& zone) {
+  return impl_->run_for(
+      [this, &table, &column, &zone] { return impl_->inner->max_timestamp(table, column, zone); });
+}
+
+std::optional<WallTime> ResilientConnector::min_timestamp(const sql::QualifiedName& table,
+                                                          const sql::Identifier& column,
+                                                          const TimeZone& zone) {
+  return impl_->run_for(
+      [this, &table, &column, &zone] { return impl_->inner->min_timestamp(table, column, zone); });
+}
+
+resilience::CircuitState ResilientConnector::circuit_state() const {
+  return impl_->breaker ? impl_->breaker->state() : CircuitState::kClosed;
+}
+
+std::optional<resilience::CircuitBreakerSnapshot> ResilientConnector::breaker_snapshot() const {
+  if (!impl_->breaker) return std::nullopt;
+  return impl_->breaker->snapshot();
+}
+
+resilience::RetryCounters ResilientConnector::retry_counters() const {
+  return impl_->retry ? impl_->retry->counters() : resilience::RetryCounters{};
+}
+
+Connector& ResilientConnector::inner() noexcept {
+  return *impl_->inner;
+}
+
+}  // namespace freshguard

@@ -1,0 +1,38 @@
+// Runs `freshguard check` with the configs in examples/ against real embedded warehouses.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/duckdb_db.hpp"
+#include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace freshguard {
+namespace {
+
+TEST(ExamplesTest, DuckdbExampleReportsFreshStaleAndEmptyTables) {
+  testing::TempDir dir;
+  std::filesystem::copy_file(std::string(FRESHGUARD_SOURCE_DIR) + "/examples/duckdb.yaml",
+                             dir / "duckdb.yaml");
+  testing::duckdb_exec(dir / "demo-warehouse.duckdb", R"sql(
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, updated_at TIMESTAMPTZ);
+    INSERT INTO orders VALUES (1, now() - INTERVAL 5 MINUTE);
+    CREATE TABLE page_events (id INTEGER, loaded_at TIMESTAMP);
+    INSERT INTO page_events VALUES (1, (now() AT TIME ZONE 'UTC') - INTERVAL 3 DAY);
+    CREATE TABLE refunds (id INTEGER, created_at BIGINT);
+  )sql");
+  const auto r =
+      testing::run_freshguard({"check", "-c", "duckdb.yaml", "--format", "json"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["results"].size(), 3u);
+  EXPECT_EQ(doc["results"][0]["status"], "ok") << doc.dump(2);
+  EXPECT_NEAR(doc["results"][0]["lag_seconds"].get<double>(), 300, 60);
+  EXPECT_EQ(doc["results"][1]["severity"], "critical");
+  EXPECT_NEAR(doc["results"][1]["lag_seconds"].get<double>(), 3 * 86400, 120);
+  EXPECT_EQ(doc["results"][2]["row_count"], 0);
+  EXPECT_NE(doc["results"][2]["message"].get<std::string>().find("empty"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace freshguard
