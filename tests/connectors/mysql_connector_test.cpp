@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <freshguard/connectors/factory.hpp>
 #include <freshguard/connectors/mysql_connector.hpp>
 #include <freshguard/core/error.hpp>
+#include <freshguard/monitors/monitors.hpp>
 
 #include "connectors/mysql/mysql_config.hpp"
 #include "connectors/mysql/mysql_session.hpp"
@@ -310,6 +312,33 @@ TEST_F(MysqlConnectorTest, ConnectionFailuresAreClassified) {
     EXPECT_NE(std::string(e.what()).find("cannot connect to source \"mytest\""), std::string::npos)
         << e.what();
   }
+}
+
+TEST_F(MysqlConnectorTest, FactoryBuildsAMysqlConnectorFromConfig) {
+  user_->exec(
+      "CREATE TABLE orders (updated_at TIMESTAMP NULL); "
+      "INSERT INTO orders VALUES (NOW() - INTERVAL 10 MINUTE)");
+  config::SourceConfig source;
+  source.name = "wh";
+  source.type = config::SourceType::kMysql;
+  source.host = server_->host;
+  source.port = std::stoi(server_->port);
+  source.database = db_;
+  source.username = server_->user;
+  source.password = server_->password;
+  source.ssl_root_cert = server_->ca;
+  source.statement_timeout_ms = 5000;
+  auto connector = make_connector(source);
+  EXPECT_EQ(connector->dialect().kind(), sql::DialectKind::kMysql);
+  Rule rule;
+  rule.id = "orders_fresh";
+  rule.source = "wh";
+  rule.table = "orders";
+  rule.freshness.timestamp_column = "updated_at";
+  const auto r = run_check(*connector, rule);
+  EXPECT_EQ(r.status, CheckStatus::kOk) << r.message;
+  ASSERT_TRUE(r.lag_seconds.has_value());
+  EXPECT_NEAR(static_cast<double>(*r.lag_seconds), 600.0, 120.0);
 }
 
 }  // namespace

@@ -55,6 +55,13 @@ void check_lengths(const sql::QualifiedName& t) {
   check_length(t.name, "table name");
 }
 
+// Connector/C's global state, set up once before any connection is made (mysql_init would
+// do it lazily, from whichever pool thread came first).
+void init_library() {
+  static const int kInit = mysql_library_init(0, nullptr, nullptr);
+  if (kInit != 0) throw ConnectionError("the MySQL client library could not be initialised", false);
+}
+
 // A table as the catalog spells it, with its kFindTableSql row when that query found it.
 struct Resolved {
   sql::QualifiedName table;
@@ -207,8 +214,10 @@ struct MysqlConnector::Impl {
   }
 };
 
-MysqlConnector::MysqlConnector(MysqlOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+MysqlConnector::MysqlConnector(MysqlOptions options) {
+  init_library();
+  impl_ = std::make_unique<Impl>(std::move(options));
+}
 
 MysqlConnector::~MysqlConnector() = default;
 
