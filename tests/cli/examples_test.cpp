@@ -34,5 +34,24 @@ TEST(ExamplesTest, DuckdbExampleReportsFreshStaleAndEmptyTables) {
   EXPECT_NE(doc["results"][2]["message"].get<std::string>().find("empty"), std::string::npos);
 }
 
+TEST(ExamplesTest, QuickstartOverTheSqliteDemoWarehouse) {
+  testing::TempDir dir;
+  const std::string src = FRESHGUARD_SOURCE_DIR;
+  std::filesystem::copy_file(src + "/examples/quickstart.yaml", dir / "quickstart.yaml");
+  const std::string make =
+      "bash " + testing::shell_quote(src + "/examples/make-demo-warehouse.sh") + " " +
+      testing::shell_quote((dir / "demo-warehouse.db").string()) + " >/dev/null";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  const auto r = testing::run_freshguard(
+      {"check", "-c", "quickstart.yaml", "--format", "json", "--no-history"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["results"].size(), 3u);
+  EXPECT_EQ(doc["results"][0]["status"], "ok");
+  EXPECT_EQ(doc["results"][1]["severity"], "critical");
+  EXPECT_GE(doc["results"][1]["lag_seconds"].get<double>(), 3 * 86400);
+  EXPECT_EQ(doc["results"][2]["row_count"], 0);
+}
+
 }  // namespace
 }  // namespace freshguard
