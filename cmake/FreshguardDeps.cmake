@@ -15,6 +15,12 @@ find_library(PG_QUERY_LIBRARY pg_query REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 # MySQL / MariaDB client: MariaDB Connector/C (Debian: libmariadb-dev).
 pkg_check_modules(LIBMARIADB REQUIRED IMPORTED_TARGET libmariadb)
+# HTTP server and client: `serve`'s endpoints, alert webhooks (Debian: libcpp-httplib-dev).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# HTTPS client of the BigQuery and Snowflake REST connectors, and RS256 JWT signing
+# (Debian: libcurl4-openssl-dev, libssl-dev).
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
 
 # DuckDB is not packaged by Debian: scripts/fetch-duckdb.sh puts the official libduckdb.so
 # and duckdb.h in build/duckdb. A system-wide install is found too. Without it the DuckDB

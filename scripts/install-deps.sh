@@ -12,11 +12,15 @@ build_pkgs=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev libsqlite3-dev libpq-dev libpg-query-dev
   libmariadb-dev   # MariaDB Connector/C: the mysql connector
+  libcpp-httplib-dev   # serve's HTTP endpoints, alert webhooks, local test servers
+  libcurl4-openssl-dev libssl-dev   # bigquery/snowflake REST connectors, JWT signing
+  libbenchmark-dev   # Google Benchmark: the microbenchmarks under bench/ (bench preset)
 )
 test_pkgs=(
   libgtest-dev libgmock-dev gcovr clang libclang-rt-14-dev
   postgresql openssl   # scripts/pg-test-server.sh: a throwaway server with a generated CA
   mariadb-server       # scripts/mariadb-test-server.sh: the same for MariaDB
+  prometheus           # promtool check metrics: validates serve's /metrics in the tests
 )
 
 want=("${build_pkgs[@]}")

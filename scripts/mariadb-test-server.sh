@@ -30,56 +30,16 @@
 set -euo pipefail
 
 MARIADBD="${FRESHGUARD_MARIADBD:-/usr/sbin/mariadbd}"
-
-die() {
-  echo "mariadb-test-server: $*" >&2
-  exit 1
-}
-
-usage() {
-  echo "usage: $0 start ENV_FILE | stop ENV_FILE | env ENV_FILE | run -- CMD [ARGS...]" >&2
-  exit 64
-}
+TS_NAME=mariadb-test-server
+TS_PREFIX=FRESHGUARD_TEST_MYSQL
+TS_ENV_VAR=FRESHGUARD_TEST_MYSQL_ENV
+TS_REQUIRE=FRESHGUARD_REQUIRE_MYSQL
+# shellcheck source=scripts/lib/test-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh"
 
 # The system user the server runs as.
 owner() {
   if [[ $(id -u) -eq 0 ]]; then echo mysql; else id -un; fi
-}
-
-# True when nothing listens on 127.0.0.1:$1.
-port_is_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-pick_port() {
-  local tries=0 port
-  while ((tries < 200)); do
-    port=$((20000 + RANDOM % 40000))
-    if port_is_free "$port"; then
-      echo "$port"
-      return 0
-    fi
-    tries=$((tries + 1))
-  done
-  die "no free loopback port found"
-}
-
-# The server certificate names only `localhost`, so 127.0.0.1 is a name it does not carry.
-make_certs() {
-  local dir="$1"
-  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  openssl req -x509 "${ec[@]}" -days 2 -subj "/CN=FreshGuard MariaDB Test CA" \
-    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
-  openssl req -x509 "${ec[@]}" -days 2 -subj "/CN=FreshGuard Unrelated CA" \
-    -keyout "$dir/wrong-ca.key" -out "$dir/wrong-ca.crt" 2>/dev/null
-  openssl req -new "${ec[@]}" -subj "/CN=localhost" \
-    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:localhost\n' >"$dir/san.ext"
-  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
-    -CAcreateserial -days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" 2>/dev/null
-  rm -f "$dir/ca.key" "$dir/wrong-ca.key" "$dir/server.csr" "$dir/san.ext" "$dir/ca.srl"
-  chmod 600 "$dir/server.key"
-  chmod 644 "$dir/ca.crt" "$dir/wrong-ca.crt" "$dir/server.crt"
 }
 
 server_options() {
@@ -173,7 +133,8 @@ cmd_start() {
   chmod 755 "$dir"
   admin_pw=$(openssl rand -hex 16)
   test_pw=$(openssl rand -hex 16)
-  make_certs "$dir"
+  # The certificate names only `localhost`, so 127.0.0.1 is a name it does not carry.
+  make_certs "$dir" "FreshGuard MariaDB Test CA" "DNS:localhost"
   socket_user=$(id -un)
   local install=(--no-defaults --datadir="$dir/data" --auth-root-authentication-method=socket
     --auth-root-socket-user="$socket_user" --skip-test-db --skip-name-resolve)
@@ -195,29 +156,11 @@ cmd_start() {
     rm -rf "$dir"
     die "could not create the test users"
   }
-  (
-    umask 077
-    cat >"$env_file" <<EOF
-FRESHGUARD_TEST_MYSQL_HOST=localhost
-FRESHGUARD_TEST_MYSQL_PORT=$port
-FRESHGUARD_TEST_MYSQL_USER=fg_test
-FRESHGUARD_TEST_MYSQL_PASSWORD=$test_pw
-FRESHGUARD_TEST_MYSQL_DB=freshguard_test
-FRESHGUARD_TEST_MYSQL_CA=$dir/ca.crt
-FRESHGUARD_TEST_MYSQL_WRONG_CA=$dir/wrong-ca.crt
-FRESHGUARD_TEST_MYSQL_ALT_HOST=127.0.0.1
-FRESHGUARD_TEST_MYSQL_ADMIN_USER=fg_admin
-FRESHGUARD_TEST_MYSQL_ADMIN_PASSWORD=$admin_pw
-FRESHGUARD_TEST_MYSQL_LOG=$dir/server.log
-FRESHGUARD_TEST_MYSQL_DIR=$dir
-EOF
-  )
+  write_env_file "$env_file" HOST=localhost "PORT=$port" USER=fg_test \
+    "PASSWORD=$test_pw" DB=freshguard_test "CA=$dir/ca.crt" "WRONG_CA=$dir/wrong-ca.crt" \
+    ALT_HOST=127.0.0.1 ADMIN_USER=fg_admin "ADMIN_PASSWORD=$admin_pw" \
+    "LOG=$dir/server.log" "DIR=$dir"
   echo "mariadb-test-server: MariaDB on localhost:$port (directory $dir, settings in $env_file)"
-}
-
-# Reads one KEY=value line of an env file.
-env_value() {
-  sed -n "s/^$2=//p" "$1" | head -n 1
 }
 
 cmd_stop() {
@@ -232,33 +175,4 @@ cmd_stop() {
   rm -f "$env_file"
 }
 
-cmd_env() {
-  local env_file="$1" line
-  [[ -f "$env_file" ]] || die "no such env file: $env_file"
-  while IFS= read -r line; do
-    printf 'export %s=%q\n' "${line%%=*}" "${line#*=}"
-  done <"$env_file"
-}
-
-cmd_run() {
-  [[ "${1:-}" == "--" ]] && shift
-  [[ $# -gt 0 ]] || usage
-  # Global, not local: the EXIT trap reads it.
-  RUN_ENV_FILE=$(mktemp "${TMPDIR:-/tmp}/freshguard-mariadb-env.XXXXXX")
-  trap 'cmd_stop "$RUN_ENV_FILE"' EXIT
-  trap 'exit 130' INT TERM
-  cmd_start "$RUN_ENV_FILE"
-  export FRESHGUARD_TEST_MYSQL_ENV="$RUN_ENV_FILE"
-  export FRESHGUARD_REQUIRE_MYSQL=1
-  local code=0
-  "$@" || code=$?
-  exit "$code"
-}
-
-case "${1:-}" in
-  start) [[ $# -eq 2 ]] || usage; cmd_start "$2" ;;
-  stop) [[ $# -eq 2 ]] || usage; cmd_stop "$2" ;;
-  env) [[ $# -eq 2 ]] || usage; cmd_env "$2" ;;
-  run) shift; cmd_run "$@" ;;
-  *) usage ;;
-esac
+ts_main "$@"

@@ -8,6 +8,8 @@
 #                                              (FRESHGUARD_TEST_PG_*) to ENV_FILE (mode 600)
 #   scripts/pg-test-server.sh stop ENV_FILE    stop that server, remove its directory and ENV_FILE
 #   scripts/pg-test-server.sh env ENV_FILE     print `export` lines for a shell to eval
+#   scripts/pg-test-server.sh restart ENV_FILE stop that server (fast shutdown: sessions are
+#                                              cut) and start it again on the same port
 #   scripts/pg-test-server.sh run -- CMD...    start a server, run CMD with FRESHGUARD_TEST_PG_ENV
 #                                              and FRESHGUARD_REQUIRE_PG=1 exported, always stop
 #                                              the server afterwards; exits with CMD's code
@@ -25,16 +27,13 @@
 set -euo pipefail
 
 PG_BIN="${FRESHGUARD_PG_BIN:-/usr/lib/postgresql/15/bin}"
-
-die() {
-  echo "pg-test-server: $*" >&2
-  exit 1
-}
-
-usage() {
-  echo "usage: $0 start ENV_FILE | stop ENV_FILE | env ENV_FILE | run -- CMD [ARGS...]" >&2
-  exit 64
-}
+TS_NAME=pg-test-server
+TS_PREFIX=FRESHGUARD_TEST_PG
+TS_ENV_VAR=FRESHGUARD_TEST_PG_ENV
+TS_REQUIRE=FRESHGUARD_REQUIRE_PG
+TS_EXTRA_COMMANDS=restart
+# shellcheck source=scripts/lib/test-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh"
 
 # Runs a command as the cluster's owner.
 as_owner() {
@@ -43,41 +42,6 @@ as_owner() {
   else
     "$@"
   fi
-}
-
-# True when nothing listens on 127.0.0.1:$1.
-port_is_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-pick_port() {
-  local tries=0 port
-  while ((tries < 200)); do
-    port=$((20000 + RANDOM % 40000))
-    if port_is_free "$port"; then
-      echo "$port"
-      return 0
-    fi
-    tries=$((tries + 1))
-  done
-  die "no free loopback port found"
-}
-
-make_certs() {
-  local dir="$1"
-  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  openssl req -x509 "${ec[@]}" -days 2 -subj "/CN=FreshGuard Test CA" \
-    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
-  openssl req -x509 "${ec[@]}" -days 2 -subj "/CN=FreshGuard Unrelated CA" \
-    -keyout "$dir/wrong-ca.key" -out "$dir/wrong-ca.crt" 2>/dev/null
-  openssl req -new "${ec[@]}" -subj "/CN=localhost" \
-    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$dir/san.ext"
-  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
-    -CAcreateserial -days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" 2>/dev/null
-  rm -f "$dir/ca.key" "$dir/wrong-ca.key" "$dir/server.csr" "$dir/san.ext" "$dir/ca.srl"
-  chmod 600 "$dir/server.key"
-  chmod 644 "$dir/ca.crt" "$dir/wrong-ca.crt" "$dir/server.crt"
 }
 
 write_config() {
@@ -113,7 +77,7 @@ start_cluster() {
   for attempt in 1 2 3; do
     port=$(pick_port)
     listen="127.0.0.1"
-    if port_is_free_alt "$port"; then listen="127.0.0.1,127.0.0.2"; fi
+    if port_free_on 127.0.0.2 "$port"; then listen="127.0.0.1,127.0.0.2"; fi
     cp "$dir/postgresql.conf.orig" "$dir/data/postgresql.conf"
     write_config "$dir" "$port" "$listen"
     if as_owner "$PG_BIN/pg_ctl" start -w -t 30 -D "$dir/data" -l "$dir/server.log" \
@@ -125,10 +89,6 @@ start_cluster() {
   done
   tail -n 20 "$dir/server.log" >&2 || true
   return 1
-}
-
-port_is_free_alt() {
-  ! (exec 3<>"/dev/tcp/127.0.0.2/$1") 2>/dev/null
 }
 
 psql_admin() {
@@ -148,7 +108,7 @@ cmd_start() {
   admin_pw=$(openssl rand -hex 16)
   test_pw=$(openssl rand -hex 16)
   printf '%s\n' "$admin_pw" >"$dir/admin.pw"
-  make_certs "$dir"
+  make_certs "$dir" "FreshGuard Test CA" "DNS:localhost,IP:127.0.0.1"
   if [[ $(id -u) -eq 0 ]]; then chown -R postgres: "$dir"; fi
   as_owner "$PG_BIN/initdb" -D "$dir/data" -U fg_admin --pwfile="$dir/admin.pw" \
     --auth-local=trust --auth-host=scram-sha-256 --no-sync -E UTF8 --locale=C.UTF-8 \
@@ -169,30 +129,12 @@ CREATE DATABASE freshguard_test OWNER fg_test;
 EOF
   local alt=""
   if grep -q "127.0.0.2" "$dir/data/postgresql.conf" &&
-    ! port_is_free_alt "$port"; then alt="127.0.0.2"; fi
-  (
-    umask 077
-    cat >"$env_file" <<EOF
-FRESHGUARD_TEST_PG_HOST=localhost
-FRESHGUARD_TEST_PG_PORT=$port
-FRESHGUARD_TEST_PG_USER=fg_test
-FRESHGUARD_TEST_PG_PASSWORD=$test_pw
-FRESHGUARD_TEST_PG_DB=freshguard_test
-FRESHGUARD_TEST_PG_CA=$dir/ca.crt
-FRESHGUARD_TEST_PG_WRONG_CA=$dir/wrong-ca.crt
-FRESHGUARD_TEST_PG_LOG=$dir/server.log
-FRESHGUARD_TEST_PG_ADMIN_USER=fg_admin
-FRESHGUARD_TEST_PG_ADMIN_PASSWORD=$admin_pw
-FRESHGUARD_TEST_PG_ALT_HOST=$alt
-FRESHGUARD_TEST_PG_DIR=$dir
-EOF
-  )
+    ! port_free_on 127.0.0.2 "$port"; then alt="127.0.0.2"; fi
+  write_env_file "$env_file" HOST=localhost "PORT=$port" USER=fg_test \
+    "PASSWORD=$test_pw" DB=freshguard_test "CA=$dir/ca.crt" "WRONG_CA=$dir/wrong-ca.crt" \
+    "LOG=$dir/server.log" ADMIN_USER=fg_admin "ADMIN_PASSWORD=$admin_pw" "ALT_HOST=$alt" \
+    "DIR=$dir"
   echo "pg-test-server: PostgreSQL on localhost:$port (cluster $dir, settings in $env_file)"
-}
-
-# Reads one KEY=value line of an env file.
-env_value() {
-  sed -n "s/^$2=//p" "$1" | head -n 1
 }
 
 cmd_stop() {
@@ -207,33 +149,13 @@ cmd_stop() {
   rm -f "$env_file"
 }
 
-cmd_env() {
-  local env_file="$1" line
+cmd_restart() {
+  local env_file="$1" dir
   [[ -f "$env_file" ]] || die "no such env file: $env_file"
-  while IFS= read -r line; do
-    printf 'export %s=%q\n' "${line%%=*}" "${line#*=}"
-  done <"$env_file"
+  dir=$(env_value "$env_file" FRESHGUARD_TEST_PG_DIR)
+  [[ "$dir" == */freshguard-pg.* && -d "$dir/data" ]] || die "no cluster in $env_file"
+  as_owner "$PG_BIN/pg_ctl" restart -m fast -w -t 30 -D "$dir/data" -l "$dir/server.log" \
+    >/dev/null 2>&1 || die "the server did not restart"
 }
 
-cmd_run() {
-  [[ "${1:-}" == "--" ]] && shift
-  [[ $# -gt 0 ]] || usage
-  # Global, not local: the EXIT trap reads it.
-  RUN_ENV_FILE=$(mktemp "${TMPDIR:-/tmp}/freshguard-pg-env.XXXXXX")
-  trap 'cmd_stop "$RUN_ENV_FILE"' EXIT
-  trap 'exit 130' INT TERM
-  cmd_start "$RUN_ENV_FILE"
-  export FRESHGUARD_TEST_PG_ENV="$RUN_ENV_FILE"
-  export FRESHGUARD_REQUIRE_PG=1
-  local code=0
-  "$@" || code=$?
-  exit "$code"
-}
-
-case "${1:-}" in
-  start) [[ $# -eq 2 ]] || usage; cmd_start "$2" ;;
-  stop) [[ $# -eq 2 ]] || usage; cmd_stop "$2" ;;
-  env) [[ $# -eq 2 ]] || usage; cmd_env "$2" ;;
-  run) shift; cmd_run "$@" ;;
-  *) usage ;;
-esac
+ts_main "$@"

@@ -61,6 +61,40 @@ struct HistoryCommands {
   }
 };
 
+// `serve` and its options.
+CLI::App* add_serve(CLI::App& app, ServeOptions& o) {
+  auto* serve = app.add_subcommand(
+      "serve",
+      "Run every rule on its check_interval_minutes, record results, send alerts, and serve "
+      "/healthz, /readyz, /metrics and /api/v1/status over HTTP. SIGHUP reloads the config "
+      "(an invalid one is reported and the old one kept); SIGTERM/SIGINT drain and exit 0");
+  serve->add_option("--listen", o.listen, "HOST:PORT to serve HTTP on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--token-env", o.token_env,
+                    "Environment variable holding a bearer token required by /api/v1/* "
+                    "(default: no token)");
+  serve->add_option("--concurrency", o.concurrency, "Checks run at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve
+      ->add_option("--per-source-concurrency", o.per_source_concurrency,
+                   "Checks of one source run at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve
+      ->add_option("--grace-seconds", o.grace_seconds,
+                   "On SIGTERM, how long running checks may take to finish")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--interval-override-seconds", o.interval_override_seconds,
+                   "Run every rule at this interval instead of its check_interval_minutes "
+                   "(for tests and demos; 0 = off)")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
+  return serve;
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -102,6 +136,19 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
+  ExplainOptions explain_opts;
+  auto* explain = app.add_subcommand(
+      "explain",
+      "Show the SQL each rule would send and the query analyser's verdict, without "
+      "connecting to any database (exit 0, or 2 when the analyser rejects a query)");
+  explain->add_option("--rule", explain_opts.rules, "Explain only this rule id (repeatable)");
+  explain->add_option("--format", explain_opts.format, "Output: table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+
+  ServeOptions serve_opts;
+  auto* serve = add_serve(app, serve_opts);
+
   HistoryCommands hist;
   hist.add(app);
 
@@ -122,6 +169,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (test->parsed()) return cmd_test(g, test_opts, out, err);
   if (init->parsed()) return cmd_init(g, init_opts, out, err);
   if (version_cmd->parsed()) return cmd_version(out);
+  if (explain->parsed()) return cmd_explain(g, explain_opts, out, err);
+  if (serve->parsed()) return cmd_serve(g, serve_opts, out, err);
   if (hist.history->parsed()) return cmd_history(g, hist.history_opts, out, err);
   if (hist.approve->parsed()) return cmd_baseline_approve(g, hist.approve_opts, out, err);
   return kExitUsage;  // unreachable: a subcommand is required

@@ -16,6 +16,12 @@ int cmd_validate(const GlobalOptions& g, std::ostream& out, std::ostream& err);
 int cmd_test(const GlobalOptions& g, const TestOptions& opts, std::ostream& out, std::ostream& err);
 int cmd_init(const GlobalOptions& g, const InitOptions& opts, std::ostream& out, std::ostream& err);
 int cmd_version(std::ostream& out);
+/// Prints each rule's SQL and the analyser's verdict without connecting. Exit 0, or 2 when
+/// the analyser rejects a query.
+int cmd_explain(const GlobalOptions& g, const ExplainOptions& opts, std::ostream& out,
+                std::ostream& err);
+int cmd_serve(const GlobalOptions& g, const ServeOptions& opts, std::ostream& out,
+              std::ostream& err);
 int cmd_history(const GlobalOptions& g, const HistoryOptions& opts, std::ostream& out,
                 std::ostream& err);
 int cmd_baseline_approve(const GlobalOptions& g, const ApproveOptions& opts, std::ostream& out,

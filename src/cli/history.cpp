@@ -26,6 +26,8 @@ double duration_ms(const ExecutionRecord& e) {
   return static_cast<double>(e.duration.count()) / 1000.0;
 }
 
+}  // namespace
+
 nlohmann::json execution_json(const ExecutionRecord& e, const obs::Redactor& redactor) {
   return {{"id", e.id},
           {"rule_id", e.rule_id},
@@ -48,6 +50,8 @@ nlohmann::json execution_json(const ExecutionRecord& e, const obs::Redactor& red
           {"duration_ms", duration_ms(e)},
           {"checked_at", format_iso8601(e.checked_at)}};
 }
+
+namespace {
 
 void render_history(const std::vector<ExecutionRecord>& records, bool json, std::ostream& out) {
   const obs::Redactor& redactor = obs::logger().redactor();

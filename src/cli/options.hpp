@@ -37,6 +37,20 @@ struct TestOptions {
   std::string format = "table";
 };
 
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string token_env;              // empty: the API needs no token
+  int concurrency = 8;                // checks at once
+  int per_source_concurrency = 4;     // checks of one source at once
+  int grace_seconds = 30;             // SIGTERM: how long running checks may finish
+  int interval_override_seconds = 0;  // > 0: every rule at this interval (tests, demos)
+};
+
+struct ExplainOptions {
+  std::vector<std::string> rules;  // empty: every rule
+  std::string format = "table";
+};
+
 struct InitOptions {
   std::string output;  // empty: the --config path
   bool force = false;

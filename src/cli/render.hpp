@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <freshguard/core/check_result.hpp>
+#include <freshguard/metadata/store.hpp>
 #include <freshguard/observability/redact.hpp>
 
 namespace freshguard::cli {
@@ -33,6 +34,9 @@ struct HistoryOutcome {
 
 /// One result as the contract's JSON object. Text fields pass through `redactor`.
 nlohmann::json result_to_json(const CheckResult& r, const obs::Redactor& redactor);
+
+/// One recorded execution as `history --format json` prints it (text fields redacted).
+nlohmann::json execution_json(const ExecutionRecord& e, const obs::Redactor& redactor);
 
 /// The whole `check --format json` document; with `history`, a `history` object saying
 /// whether the results were recorded.

@@ -8,6 +8,9 @@
 #include <set>
 #include <system_error>
 
+#include <freshguard/core/error.hpp>
+#include <freshguard/sql/dialect.hpp>
+
 #include "config/yaml_reader.hpp"
 
 namespace freshguard::config {
@@ -47,6 +50,77 @@ std::set<std::string> source_names(const YAML::Node* sources) {
   return names;
 }
 
+sql::Dialect dialect_of(SourceType type) {
+  switch (type) {
+    case SourceType::kPostgres:
+      return sql::Dialect(sql::DialectKind::kPostgres);
+    case SourceType::kMysql:
+      return sql::Dialect(sql::DialectKind::kMysql);
+    case SourceType::kDuckdb:
+      return sql::Dialect(sql::DialectKind::kDuckdb);
+    case SourceType::kBigquery:
+      return sql::Dialect(sql::DialectKind::kBigquery);
+    case SourceType::kSnowflake:
+      return sql::Dialect(sql::DialectKind::kSnowflake);
+    case SourceType::kSqlite:
+      break;
+  }
+  return sql::Dialect(sql::DialectKind::kSqlite);
+}
+
+// The identifier limits of each rule's source dialect (PostgreSQL 63 bytes, MySQL 64), on
+// names that passed the generic checks.
+void check_dialect_names(detail::Context& ctx, const Config& config) {
+  for (std::size_t i = 0; i < config.rules.size(); ++i) {
+    const Rule& rule = config.rules[i];
+    const auto source = config.sources.find(rule.source);
+    if (source == config.sources.end()) continue;
+    const sql::Dialect dialect = dialect_of(source->second.type);
+    const std::string path = "rules[" + std::to_string(i) + "]";
+    try {
+      if (!rule.table.empty()) (void)dialect.parse_table(rule.table);
+    } catch (const SecurityError& e) {
+      ctx.add_security(path + ".table", e.what());
+    }
+    const auto column = sql::Identifier::try_parse(rule.freshness.timestamp_column);
+    try {
+      if (column) dialect.check(*column, "column name");
+    } catch (const SecurityError& e) {
+      ctx.add_security(path + ".timestamp_column", e.what());
+    }
+  }
+}
+
+// A freshness rule without timestamp_column reads the table's last-modified time from
+// catalog metadata, which only the warehouse connectors offer.
+void check_catalog_freshness(detail::Context& ctx, const Config& config) {
+  for (std::size_t i = 0; i < config.rules.size(); ++i) {
+    const Rule& rule = config.rules[i];
+    const auto source = config.sources.find(rule.source);
+    if (rule.type != RuleType::kFreshness || !rule.freshness.timestamp_column.empty() ||
+        source == config.sources.end()) {
+      continue;
+    }
+    const SourceType type = source->second.type;
+    const std::string rule_path = "rules[" + std::to_string(i) + "]";
+    const std::string path = rule_path + ".timestamp_column";
+    // A rule with problems of its own (a bad type, an invalid column) is not judged again.
+    const auto& found = ctx.problems();
+    if (std::any_of(found.begin(), found.end(), [&rule_path](const ConfigProblem& p) {
+          return p.path.rfind(rule_path + ".", 0) == 0 || p.path == rule_path;
+        })) {
+      continue;
+    }
+    if (type != SourceType::kBigquery && type != SourceType::kSnowflake) {
+      ctx.add(path, "is required for " + std::string(to_string(type)) +
+                        " sources (only bigquery and snowflake sources can read freshness "
+                        "from catalog metadata)");
+    } else if (!rule.filter.empty()) {
+      ctx.add(path, "is required when the rule has a filter");
+    }
+  }
+}
+
 Config read_document(detail::Context& ctx, const YAML::Node& root,
                      const std::filesystem::path& file) {
   Config config;
@@ -55,6 +129,8 @@ Config read_document(detail::Context& ctx, const YAML::Node& root,
   top.check_keys(kTopLevelKeys, kTopLevelKeys, "");
   config.sources = detail::read_sources(ctx, top.find("sources"));
   config.rules = detail::read_rules(ctx, top.find("rules"), source_names(top.find("sources")));
+  check_dialect_names(ctx, config);
+  check_catalog_freshness(ctx, config);
   config.metadata = detail::read_metadata(ctx, top.find("metadata"));
   detail::check_history_windows(ctx, config.rules, config.metadata);
   config.logging = detail::read_logging(ctx, top.find("logging"));

@@ -38,10 +38,10 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
-void read_enabled(MapReader& r, bool& out) {
-  const auto* node = r.find("enabled");
+void read_flag(MapReader& r, std::string_view key, bool& out) {
+  const auto* node = r.find(key);
   if (node == nullptr) return;
-  const auto path = r.path_of("enabled");
+  const auto path = r.path_of(key);
   const auto scalar = read_scalar(r.ctx(), *node, path, "true or false");
   if (!scalar) return;
   if (const auto value = parse_bool(scalar->value)) {
@@ -49,6 +49,10 @@ void read_enabled(MapReader& r, bool& out) {
     return;
   }
   r.ctx().add(path, "must be true or false, got " + scalar->describe());
+}
+
+void read_enabled(MapReader& r, bool& out) {
+  read_flag(r, "enabled", out);
 }
 
 void read_multiplier(MapReader& r, double& out) {
@@ -144,6 +148,7 @@ void read_retry(MapReader& parent, RetryConfig& retry) {
 void read_resilience(MapReader& r, SourceConfig& source) {
   read_breaker(r, source.circuit_breaker);
   read_retry(r, source.retry);
+  read_flag(r, "query_metrics", source.query_metrics);
 }
 
 }  // namespace freshguard::config::detail

@@ -11,6 +11,7 @@
 
 #include <freshguard/core/error.hpp>
 #include <freshguard/core/time.hpp>
+#include <freshguard/security/query_analyzer.hpp>
 #include <freshguard/sql/identifier.hpp>
 
 #include "config/suggest.hpp"
@@ -25,13 +26,13 @@ constexpr std::string_view kFrequencies[] = {"hourly", "daily", "weekly"};
 
 constexpr std::string_view kCommonKeys[] = {"id",   "source",      "table",
                                             "type", "description", "check_interval_minutes"};
-constexpr std::string_view kFreshnessKeys[] = {"timestamp_column", "tolerance_minutes",
-                                               "expected_update_frequency", "alert_threshold_hours",
-                                               "timezone"};
-constexpr std::string_view kVolumeThresholdKeys[] = {"min_row_count", "max_row_count"};
+constexpr std::string_view kFreshnessKeys[] = {
+    "timestamp_column",      "tolerance_minutes", "expected_update_frequency",
+    "alert_threshold_hours", "timezone",          "filter"};
+constexpr std::string_view kVolumeThresholdKeys[] = {"min_row_count", "max_row_count", "filter"};
 constexpr std::string_view kVolumeAnomalyKeys[] = {
     "baseline_window_days", "method",       "deviation_threshold", "sensitivity", "seasonality",
-    "minimum_data_points",  "trim_percent", "min_absolute_change"};
+    "minimum_data_points",  "trim_percent", "min_absolute_change", "filter"};
 constexpr std::string_view kSchemaChangeKeys[] = {"adaptation_mode"};
 constexpr std::string_view kMethods[] = {"mean", "median", "trimmed_mean", "mad"};
 constexpr std::string_view kSeasonalities[] = {"none", "day_of_week"};
@@ -105,7 +106,9 @@ void read_timezone(MapReader& r, FreshnessSpec& spec) {
 
 void read_freshness(MapReader& r, Rule& rule) {
   auto& spec = rule.freshness;
-  if (auto column = r.required_string("timestamp_column")) {
+  // Optional here: without it the `catalog` method is used, which only bigquery and
+  // snowflake sources offer (checked against the source type in config_loader.cpp).
+  if (auto column = r.optional_string("timestamp_column")) {
     if (check_identifier(r.ctx(), r.path_of("timestamp_column"), *column, "column name")) {
       spec.timestamp_column = std::move(*column);
     }
@@ -237,6 +240,18 @@ void read_type_fields(MapReader& r, Rule& rule, const std::optional<std::string>
   }
 }
 
+// `filter:` (freshness and volume rules): a boolean SQL expression checked by the analyser.
+void read_filter(MapReader& r, Rule& rule) {
+  auto filter = r.optional_string("filter");
+  if (!filter) return;
+  try {
+    security::QueryAnalyzer().check_filter(*filter);
+    rule.filter = std::move(*filter);
+  } catch (const SecurityError& e) {
+    r.ctx().add_security(r.path_of("filter"), e.what());
+  }
+}
+
 Rule read_rule(Context& ctx, const YAML::Node& node, const std::string& path,
                const std::set<std::string>& source_names) {
   Rule rule;
@@ -249,6 +264,7 @@ Rule read_rule(Context& ctx, const YAML::Node& node, const std::string& path,
   rule.check_interval =
       std::chrono::minutes(r.integer_or("check_interval_minutes", 1, kMaxMinutes, 5));
   read_type_fields(r, rule, type);
+  read_filter(r, rule);
   return rule;
 }
 

@@ -23,7 +23,7 @@ constexpr std::string_view kSinkKeys[] = {"name",        "type",    "url",
                                           "routing_key", "command", "headers"};
 constexpr std::string_view kWebhookKeys[] = {"name", "type", "url", "headers"};
 constexpr std::string_view kSlackKeys[] = {"name", "type", "url"};
-constexpr std::string_view kPagerdutyKeys[] = {"name", "type", "routing_key"};
+constexpr std::string_view kPagerdutyKeys[] = {"name", "type", "routing_key", "url"};
 constexpr std::string_view kCommandKeys[] = {"name", "type", "command"};
 
 // True when the section is absent or null; reports a section that is not a map.
@@ -95,6 +95,7 @@ void read_sink_fields(MapReader& r, AlertSinkConfig& sink) {
     r.check_keys(kSlackKeys, kSinkKeys, "slack sinks");
   } else if (sink.type == "pagerduty") {
     sink.routing_key = r.required_string("routing_key").value_or("");
+    if (r.has("url")) read_sink_url(r, sink);  // optional: the Events API v2 endpoint
     r.check_keys(kPagerdutyKeys, kSinkKeys, "pagerduty sinks");
   } else {
     sink.command = r.required_string("command").value_or("");

@@ -15,15 +15,21 @@ constexpr std::string_view kTypeNames[] = {"postgres", "mysql",    "sqlite",
                                            "duckdb",   "bigquery", "snowflake"};
 constexpr std::string_view kSslNames[] = {"disable", "require", "verify-ca", "verify-full"};
 
-constexpr std::string_view kCommonKeys[] = {"type", "timeout_ms", "max_connections",
-                                            "circuit_breaker", "retry"};
+constexpr std::string_view kCommonKeys[] = {
+    "type",  "timeout_ms",    "max_connections",          "circuit_breaker",
+    "retry", "query_metrics", "schema_cache_ttl_seconds", "schema_cache_max_entries"};
 constexpr std::string_view kServerKeys[] = {
     "host", "port", "database", "username", "password", "ssl", "ssl_root_cert", "schema",
     // pool and timeouts
-    "connect_timeout_ms", "idle_timeout_ms", "max_uses", "max_lifetime_ms", "statement_timeout_ms"};
+    "connect_timeout_ms", "idle_timeout_ms", "max_uses", "max_lifetime_ms", "statement_timeout_ms",
+    // cost guard of user-supplied SQL
+    "max_plan_rows", "max_scan_mb", "max_result_rows"};
 constexpr std::string_view kFileKeys[] = {"path"};
-constexpr std::string_view kBigqueryKeys[] = {"project", "dataset", "location", "credentials_file",
-                                              "endpoint"};
+// clang-format off
+constexpr std::string_view kBigqueryKeys[] = {
+    "project", "dataset", "location", "credentials_file", "endpoint", "maximum_bytes_billed",
+    "ssl_root_cert"};
+// clang-format on
 constexpr std::string_view kSnowflakeKeys[] = {"account",   "username", "private_key_file",
                                                "warehouse", "role",     "database",
                                                "schema",    "endpoint"};
@@ -31,6 +37,8 @@ constexpr std::string_view kSnowflakeKeys[] = {"account",   "username", "private
 constexpr std::size_t kMinPasswordLength = 8;
 constexpr int kDefaultPostgresPort = 5432;
 constexpr int kDefaultMysqlPort = 3306;
+constexpr std::int64_t kMinBytesBilled = 10485760;          // BigQuery bills 10 MB at least
+constexpr std::int64_t kMaxBytesBilled = 1000000000000000;  // 1 PB
 
 std::vector<std::string_view> concat(std::initializer_list<NameList> lists) {
   std::vector<std::string_view> out;
@@ -120,6 +128,16 @@ void read_pool(MapReader& r, SourceConfig& source) {
   source.max_lifetime_ms = r.integer_or("max_lifetime_ms", 60000, 86400000, source.max_lifetime_ms);
   source.statement_timeout_ms =
       r.integer_or("statement_timeout_ms", 100, 600000, source.statement_timeout_ms);
+  source.max_plan_rows = r.integer_or("max_plan_rows", 1, 1000000000, source.max_plan_rows);
+  source.max_scan_mb = r.integer_or("max_scan_mb", 1, 1048576, source.max_scan_mb);
+  source.max_result_rows = r.integer_or("max_result_rows", 1, 1000000, source.max_result_rows);
+}
+
+// `ssl_root_cert:` CA bundle trusted instead of the system one (relative to the config).
+void read_root_cert(MapReader& r, SourceConfig& source) {
+  if (auto cert = r.optional_string("ssl_root_cert")) {
+    source.ssl_root_cert = cert->empty() ? *cert : r.ctx().resolve_path(*cert);
+  }
 }
 
 void read_server(MapReader& r, SourceConfig& source) {
@@ -182,8 +200,15 @@ void read_bigquery(MapReader& r, SourceConfig& source) {
     }
   }
   source.location = r.optional_string("location").value_or("");
-  source.credentials_file = r.optional_string("credentials_file").value_or("");
+  if (auto file = r.optional_string("credentials_file")) {
+    source.credentials_file = file->empty() ? *file : r.ctx().resolve_path(*file);
+  }
+  if (const auto budget =
+          r.optional_integer("maximum_bytes_billed", kMinBytesBilled, kMaxBytesBilled)) {
+    source.maximum_bytes_billed = *budget;
+  }
   read_endpoint(r, source);
+  read_root_cert(r, source);
 }
 
 // Snowflake account identifiers become part of a host name: letters, digits, '-', '_', '.'.
@@ -239,6 +264,10 @@ SourceConfig read_source(Context& ctx, const std::string& name, const YAML::Node
   const auto type = r.required_choice("type", kTypeNames);
   source.timeout_ms = r.integer_or("timeout_ms", 1000, 60000, source.timeout_ms);
   source.max_connections = r.integer_or("max_connections", 1, 100, source.max_connections);
+  source.schema_cache_ttl_seconds =
+      r.integer_or("schema_cache_ttl_seconds", 0, 86400, source.schema_cache_ttl_seconds);
+  source.schema_cache_max_entries =
+      r.integer_or("schema_cache_max_entries", 1, 100000, source.schema_cache_max_entries);
   read_resilience(r, source);
   const auto all_keys =
       concat({kCommonKeys, kServerKeys, kFileKeys, kBigqueryKeys, kSnowflakeKeys});

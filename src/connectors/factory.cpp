@@ -1,3 +1,4 @@
+#include <freshguard/connectors/bigquery_connector.hpp>
 #include <freshguard/connectors/duckdb_connector.hpp>
 #include <freshguard/connectors/factory.hpp>
 #include <freshguard/connectors/mysql_connector.hpp>
@@ -5,9 +6,20 @@
 #include <freshguard/connectors/resilient_connector.hpp>
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
+#include <freshguard/security/schema_cache.hpp>
 
 namespace freshguard {
 namespace {
+
+// The source's schema cache, sized and timed as its config says.
+std::shared_ptr<security::SchemaCache> schema_cache_for(const config::SourceConfig& source,
+                                                        const Clock& clock) {
+  security::SchemaCacheOptions o;
+  o.ttl = std::chrono::seconds(source.schema_cache_ttl_seconds);
+  o.max_entries = static_cast<std::size_t>(source.schema_cache_max_entries);
+  o.clock = &clock;
+  return std::make_shared<security::SchemaCache>(o);
+}
 
 std::unique_ptr<Connector> make_postgres_connector(const config::SourceConfig& source,
                                                    const Clock& clock) {
@@ -30,6 +42,10 @@ std::unique_ptr<Connector> make_postgres_connector(const config::SourceConfig& s
   opts.max_lifetime = milliseconds(source.max_lifetime_ms);
   opts.statement_timeout = milliseconds(source.statement_timeout_ms);
   opts.clock = &clock;
+  opts.schema_cache = schema_cache_for(source, clock);
+  opts.cost_limits.max_rows = source.max_plan_rows;
+  opts.cost_limits.max_scan_bytes = static_cast<double>(source.max_scan_mb) * 1024 * 1024;
+  opts.max_result_rows = source.max_result_rows;
   return std::make_unique<PostgresConnector>(std::move(opts));
 }
 
@@ -54,7 +70,24 @@ std::unique_ptr<Connector> make_mysql_connector(const config::SourceConfig& sour
   opts.max_lifetime = milliseconds(source.max_lifetime_ms);
   opts.statement_timeout = milliseconds(source.statement_timeout_ms);
   opts.clock = &clock;
+  opts.schema_cache = schema_cache_for(source, clock);
   return std::make_unique<MysqlConnector>(std::move(opts));
+}
+
+std::unique_ptr<Connector> make_bigquery_connector(const config::SourceConfig& source,
+                                                   const Clock& clock) {
+  BigqueryOptions opts;
+  opts.source_name = source.name;
+  opts.project = source.project;
+  opts.dataset = source.dataset;
+  opts.location = source.location;
+  opts.credentials_file = source.credentials_file;
+  opts.endpoint = source.endpoint;
+  opts.timeout = std::chrono::milliseconds(source.timeout_ms);
+  opts.maximum_bytes_billed = source.maximum_bytes_billed;
+  opts.ca_file = source.ssl_root_cert;
+  opts.clock = &clock;
+  return std::make_unique<BigqueryConnector>(std::move(opts));
 }
 
 }  // namespace
@@ -69,6 +102,7 @@ std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& sour
       opts.timeout = std::chrono::milliseconds(source.timeout_ms);
       opts.max_connections = source.max_connections;
       opts.clock = &clock;
+      opts.schema_cache = schema_cache_for(source, clock);
       return std::make_unique<SqliteConnector>(std::move(opts));
     }
     case config::SourceType::kDuckdb: {
@@ -78,6 +112,7 @@ std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& sour
       opts.timeout = std::chrono::milliseconds(source.timeout_ms);
       opts.max_connections = source.max_connections;
       opts.clock = &clock;
+      opts.schema_cache = schema_cache_for(source, clock);
       return std::make_unique<DuckdbConnector>(std::move(opts));
     }
     case config::SourceType::kPostgres:
@@ -85,6 +120,7 @@ std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& sour
     case config::SourceType::kMysql:
       return make_mysql_connector(source, clock);
     case config::SourceType::kBigquery:
+      return make_bigquery_connector(source, clock);
     case config::SourceType::kSnowflake:
       break;
   }

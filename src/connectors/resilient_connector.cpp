@@ -55,6 +55,22 @@ void log_retry(const std::string& source, int attempt, const Error& e,
   obs::logger().log(ev);
 }
 
+void log_query(const obs::QueryMetricKey& key, std::chrono::microseconds d,
+               const std::optional<ErrorCode>& code, bool unknown) {
+  obs::LogEvent ev;
+  ev.level = obs::LogLevel::kDebug;
+  ev.component = "connector";
+  ev.action = "query";
+  ev.source = key.source;
+  ev.table = key.table;
+  ev.duration_ms = static_cast<double>(d.count()) / 1000.0;
+  if (code) ev.error = std::string(to_string(*code));
+  if (unknown) ev.error = "UNKNOWN";
+  ev.fields = {{"operation", std::string(obs::to_string(key.operation))},
+               {"success", code || unknown ? "false" : "true"}};
+  obs::logger().log(ev);
+}
+
 }  // namespace
 
 ResilienceOptions resilience_options(const config::SourceConfig& source) {
@@ -88,6 +104,7 @@ ResilienceOptions resilience_options(const config::SourceConfig& source) {
   } else {
     o.retry.reset();
   }
+  o.query_metrics = source.query_metrics ? &obs::QueryMetrics::global() : nullptr;
   return o;
 }
 
@@ -97,11 +114,13 @@ struct ResilientConnector::Impl {
   const Clock& clock;
   std::optional<resilience::CircuitBreaker> breaker;
   std::optional<resilience::RetryPolicy> retry;
+  obs::QueryMetrics* metrics;
 
   Impl(std::unique_ptr<Connector> c, ResilienceOptions& o)
       : inner(std::move(c)),
         timeout(o.timeout),
-        clock(o.clock != nullptr ? *o.clock : SystemClock::instance()) {
+        clock(o.clock != nullptr ? *o.clock : SystemClock::instance()),
+        metrics(o.query_metrics) {
     if (inner == nullptr) throw std::invalid_argument("ResilientConnector: no connector to wrap");
     const std::string& source = inner->source_name();
     if (o.breaker) {
@@ -148,10 +167,39 @@ struct ResilientConnector::Impl {
     }
   }
 
+  // run(), with its outcome and duration recorded in the query metrics (when enabled) and
+  // logged as a `query` event at debug level.
+  void measured(obs::QueryOperation op, const sql::QualifiedName* table,
+                const std::function<void()>& call) {
+    const bool log_it = obs::logger().enabled(obs::LogLevel::kDebug);
+    if (metrics == nullptr && !log_it) {
+      run(call);
+      return;
+    }
+    obs::QueryMetricKey key{inner->source_name(), table ? table->display() : std::string(), op};
+    const auto start = clock.steady_now();
+    const auto done = [&](const std::optional<ErrorCode>& code, bool unknown) {
+      const auto d =
+          std::chrono::duration_cast<std::chrono::microseconds>(clock.steady_now() - start);
+      if (metrics != nullptr) metrics->record(key, d, code, unknown);
+      if (log_it) log_query(key, d, code, unknown);
+    };
+    try {
+      run(call);
+    } catch (const Error& e) {
+      done(e.code(), false);
+      throw;
+    } catch (...) {
+      done(std::nullopt, true);
+      throw;
+    }
+    done(std::nullopt, false);
+  }
+
   template <class F>
-  std::invoke_result_t<F&> run_for(F&& f) {
+  std::invoke_result_t<F&> run_for(obs::QueryOperation op, const sql::QualifiedName* table, F&& f) {
     std::optional<std::invoke_result_t<F&>> out;
-    run([&f, &out] { out.emplace(f()); });
+    measured(op, table, [&f, &out] { out.emplace(f()); });
     return std::move(*out);
   }
 };
@@ -170,38 +218,72 @@ const sql::Dialect& ResilientConnector::dialect() const noexcept {
 }
 
 void ResilientConnector::test_connection() {
-  impl_->run([this] { impl_->inner->test_connection(); });
+  impl_->measured(obs::QueryOperation::kTestConnection, nullptr,
+                  [this] { impl_->inner->test_connection(); });
 }
 
 std::vector<sql::QualifiedName> ResilientConnector::list_tables() {
-  return impl_->run_for([this] { return impl_->inner->list_tables(); });
+  return impl_->run_for(obs::QueryOperation::kListTables, nullptr,
+                        [this] { return impl_->inner->list_tables(); });
 }
 
 TableSchema ResilientConnector::table_schema(const sql::QualifiedName& table) {
-  return impl_->run_for([this, &table] { return impl_->inner->table_schema(table); });
+  return impl_->run_for(obs::QueryOperation::kDescribe, &table,
+                        [this, &table] { return impl_->inner->table_schema(table); });
 }
 
 std::int64_t ResilientConnector::row_count(const sql::QualifiedName& table) {
-  return impl_->run_for([this, &table] { return impl_->inner->row_count(table); });
+  return impl_->run_for(obs::QueryOperation::kCount, &table,
+                        [this, &table] { return impl_->inner->row_count(table); });
 }
 
 std::optional<std::int64_t> ResilientConnector::estimated_row_count(
     const sql::QualifiedName& table) {
-  return impl_->run_for([this, &table] { return impl_->inner->estimated_row_count(table); });
+  return impl_->run_for(obs::QueryOperation::kEstimate, &table,
+                        [this, &table] { return impl_->inner->estimated_row_count(table); });
+}
+
+std::optional<CatalogStats> ResilientConnector::catalog_stats(const sql::QualifiedName& table) {
+  return impl_->run_for(obs::QueryOperation::kEstimate, &table,
+                        [this, &table] { return impl_->inner->catalog_stats(table); });
 }
 
 std::optional<WallTime> ResilientConnector::max_timestamp(const sql::QualifiedName& table,
                                                           const sql::Identifier& column,
                                                           const TimeZone& zone) {
-  return impl_->run_for(
-      [this, &table, &column, &zone] { return impl_->inner->max_timestamp(table, column, zone); });
+  return impl_->run_for(obs::QueryOperation::kMax, &table, [this, &table, &column, &zone] {
+    return impl_->inner->max_timestamp(table, column, zone);
+  });
 }
 
 std::optional<WallTime> ResilientConnector::min_timestamp(const sql::QualifiedName& table,
                                                           const sql::Identifier& column,
                                                           const TimeZone& zone) {
-  return impl_->run_for(
-      [this, &table, &column, &zone] { return impl_->inner->min_timestamp(table, column, zone); });
+  return impl_->run_for(obs::QueryOperation::kMin, &table, [this, &table, &column, &zone] {
+    return impl_->inner->min_timestamp(table, column, zone);
+  });
+}
+
+std::shared_ptr<const TableSchema> ResilientConnector::cached_table_schema(
+    const sql::QualifiedName& table) {
+  return impl_->run_for(obs::QueryOperation::kDescribe, &table,
+                        [this, &table] { return impl_->inner->cached_table_schema(table); });
+}
+
+std::int64_t ResilientConnector::filtered_row_count(const sql::QualifiedName& table,
+                                                    std::string_view filter) {
+  return impl_->run_for(obs::QueryOperation::kCount, &table, [this, &table, filter] {
+    return impl_->inner->filtered_row_count(table, filter);
+  });
+}
+
+std::optional<WallTime> ResilientConnector::filtered_max_timestamp(const sql::QualifiedName& table,
+                                                                   const sql::Identifier& column,
+                                                                   const TimeZone& zone,
+                                                                   std::string_view filter) {
+  return impl_->run_for(obs::QueryOperation::kMax, &table, [this, &table, &column, &zone, filter] {
+    return impl_->inner->filtered_max_timestamp(table, column, zone, filter);
+  });
 }
 
 resilience::CircuitState ResilientConnector::circuit_state() const {

@@ -50,6 +50,34 @@ MetadataStore& require_store(const Rule& rule, const CheckContext& context) {
   return *context.store;
 }
 
+// The `catalog` method (no timestamp column): the table's last modification time as the
+// catalog records it; no scanning query is issued.
+CheckResult check_catalog_freshness(Connector& connector, const Rule& rule,
+                                    const sql::QualifiedName& table, const Clock& clock) {
+  if (!rule.filter.empty()) {
+    throw ConfigError("rule \"" + rule.id + "\": a filter needs a timestamp_column");
+  }
+  const auto stats = connector.catalog_stats(table);
+  if (!stats || !stats->last_modified) {
+    throw ConfigError("rule \"" + rule.id + "\": timestamp_column is required: source \"" +
+                      connector.source_name() + "\" keeps no last-modified time for " +
+                      table.display());
+  }
+  const seconds tolerance = rule.freshness.tolerance;
+  std::optional<seconds> threshold;
+  if (rule.freshness.alert_threshold) threshold = *rule.freshness.alert_threshold;
+  CheckResult r = monitors_detail::base_result(rule);
+  r.method = Method::kCatalog;
+  r.tolerance_seconds = tolerance.count();
+  if (threshold) r.alert_threshold_seconds = threshold->count();
+  r.row_count = stats->row_count;
+  const seconds lag = duration_cast<seconds>(clock.wall_now() - *stats->last_modified);
+  r.last_update = *stats->last_modified;
+  r.lag_seconds = lag.count();
+  judge_lag(r, lag, tolerance, threshold);
+  return r;
+}
+
 }  // namespace
 
 CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock& clock) {
@@ -58,6 +86,10 @@ CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock&
   }
   // Validate everything before the connector is touched.
   const auto table = sql::QualifiedName::parse(rule.table, "table name");
+  if (rule.freshness.timestamp_column.empty()) {
+    (void)TimeZone::named(rule.freshness.timezone);
+    return check_catalog_freshness(connector, rule, table, clock);
+  }
   const auto column = sql::Identifier::parse(rule.freshness.timestamp_column, "column name");
   const TimeZone zone = TimeZone::named(rule.freshness.timezone);
   const seconds tolerance = rule.freshness.tolerance;
@@ -65,7 +97,8 @@ CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock&
   if (rule.freshness.alert_threshold) threshold = *rule.freshness.alert_threshold;
 
   const auto resolved = security::resolve_column(connector, table, column);
-  const auto newest = connector.max_timestamp(resolved.table, resolved.column, zone);
+  const auto newest =
+      connector.filtered_max_timestamp(resolved.table, resolved.column, zone, rule.filter);
   const WallTime now = clock.wall_now();
 
   CheckResult r = monitors_detail::base_result(rule);
@@ -73,7 +106,7 @@ CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock&
   r.tolerance_seconds = tolerance.count();
   if (threshold) r.alert_threshold_seconds = threshold->count();
   if (!newest) {
-    const std::int64_t rows = connector.row_count(resolved.table);
+    const std::int64_t rows = connector.filtered_row_count(resolved.table, rule.filter);
     r.row_count = rows;
     r.status = CheckStatus::kAlert;
     r.severity = Severity::kCritical;

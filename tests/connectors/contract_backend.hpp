@@ -41,5 +41,7 @@ std::unique_ptr<ContractBackend> make_postgres_backend();
 /// MariaDB from scripts/mariadb-test-server.sh (FRESHGUARD_TEST_MYSQL_ENV); required when
 /// FRESHGUARD_REQUIRE_MYSQL=1.
 std::unique_ptr<ContractBackend> make_mysql_backend();
+/// BigQuery: the connector against tests/support/bigquery_test_server.hpp (HTTPS, SQLite).
+std::unique_ptr<ContractBackend> make_bigquery_backend();
 
 }  // namespace freshguard::testing

@@ -27,6 +27,7 @@ std::unique_ptr<ContractBackend> make_backend(const std::string& name) {
   if (name == "sqlite") return make_sqlite_backend();
   if (name == "mysql") return make_mysql_backend();
   if (name == "postgres") return make_postgres_backend();
+  if (name == "bigquery") return make_bigquery_backend();
   return make_duckdb_backend();
 }
 
@@ -189,7 +190,7 @@ TEST_P(ContractTest, SlowQueriesStopAtTheDeadline) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ContractTest,
-                         ::testing::Values("sqlite", "duckdb", "postgres", "mysql"),
+                         ::testing::Values("sqlite", "duckdb", "postgres", "mysql", "bigquery"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace

@@ -257,12 +257,12 @@ TEST(ConnectorFactoryTest, MakesSqliteAndRefusesUnavailableTypes) {
   EXPECT_EQ(c->source_name(), "s");
   EXPECT_THROW(c->test_connection(), ConnectionError);
 
-  src.type = config::SourceType::kBigquery;
+  src.type = config::SourceType::kSnowflake;
   try {
     (void)make_connector(src);
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("bigquery sources are not available"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("snowflake sources are not available"), std::string::npos);
   }
 }
 

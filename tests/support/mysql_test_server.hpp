@@ -9,14 +9,10 @@
 
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -24,6 +20,8 @@
 #include <unistd.h>
 
 #include <freshguard/connectors/mysql_connector.hpp>
+
+#include "support/test_server_env.hpp"
 
 namespace freshguard::testing {
 
@@ -53,45 +51,25 @@ struct MysqlServer {
 
  private:
   static std::optional<MysqlServer> load() {
-    const char* path = std::getenv("FRESHGUARD_TEST_MYSQL_ENV");
-    if (path == nullptr || *path == '\0') return std::nullopt;
-    std::ifstream in(path);
-    if (!in) return std::nullopt;
-    std::map<std::string, std::string> kv;
-    for (std::string line; std::getline(in, line);) {
-      const auto eq = line.find('=');
-      if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    const auto at = [&](const char* key) {
-      return kv["FRESHGUARD_TEST_MYSQL_" + std::string(key)];
-    };
-    MysqlServer s{
-        at("HOST"),     at("PORT"),     at("USER"),       at("PASSWORD"),       at("DB"), at("CA"),
-        at("WRONG_CA"), at("ALT_HOST"), at("ADMIN_USER"), at("ADMIN_PASSWORD"), at("LOG")};
-    if (s.port.empty()) return std::nullopt;
-    return s;
+    auto kv = read_server_env("FRESHGUARD_TEST_MYSQL_ENV", "FRESHGUARD_TEST_MYSQL_");
+    if (!kv) return std::nullopt;
+    auto& at = *kv;
+    return MysqlServer{
+        at["HOST"],     at["PORT"],     at["USER"],       at["PASSWORD"],       at["DB"], at["CA"],
+        at["WRONG_CA"], at["ALT_HOST"], at["ADMIN_USER"], at["ADMIN_PASSWORD"], at["LOG"]};
   }
 };
 
 /// True when scripts/test.sh demands that the MariaDB tests run.
 inline bool mysql_required() {
-  const char* v = std::getenv("FRESHGUARD_REQUIRE_MYSQL");
-  return v != nullptr && std::string(v) == "1";
+  return env_is_one("FRESHGUARD_REQUIRE_MYSQL");
 }
 
 /// Skips the test (or fails it when FRESHGUARD_REQUIRE_MYSQL=1) when there is no server.
-#define FRESHGUARD_NEED_MYSQL()                                                           \
-  do {                                                                                    \
-    if (::freshguard::testing::MysqlServer::get() == nullptr) {                           \
-      if (::freshguard::testing::mysql_required()) {                                      \
-        FAIL() << "FRESHGUARD_REQUIRE_MYSQL=1 but no MariaDB test server: "               \
-                  "FRESHGUARD_TEST_MYSQL_ENV must name the file written by "              \
-                  "scripts/mariadb-test-server.sh";                                       \
-      }                                                                                   \
-      GTEST_SKIP() << "no MariaDB test server (run under scripts/mariadb-test-server.sh " \
-                      "run -- ...)";                                                      \
-    }                                                                                     \
-  } while (0)
+#define FRESHGUARD_NEED_MYSQL()                                                              \
+  FRESHGUARD_NEED_SERVER(::freshguard::testing::MysqlServer::get() != nullptr,               \
+                         "FRESHGUARD_REQUIRE_MYSQL", "MariaDB", "FRESHGUARD_TEST_MYSQL_ENV", \
+                         "scripts/mariadb-test-server.sh")
 
 /// A plain blocking libmariadb connection for test setup and assertions (TLS, unverified).
 class MysqlRaw {
@@ -163,16 +141,11 @@ class MysqlRaw {
   MYSQL* conn_ = nullptr;
 };
 
-/// Polls `pred` every 20 ms for up to `limit`; true when it held.
+/// eventually() under its older name.
 template <class Pred>
 bool eventually_mysql(Pred pred,
                       std::chrono::milliseconds limit = std::chrono::milliseconds(3000)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
+  return eventually(pred, limit);
 }
 
 /// A database name unique to this test and process: fgt_<suite>_<test>_<pid> (at most 64

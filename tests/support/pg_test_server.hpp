@@ -7,21 +7,19 @@
 // Without a server the tests skip, unless FRESHGUARD_REQUIRE_PG=1 (set by scripts/test.sh),
 // in which case they fail: the README's test command must really run them.
 
-#include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <freshguard/config/config.hpp>
 #include <freshguard/connectors/postgres_connector.hpp>
+
+#include "support/test_server_env.hpp"
 
 namespace freshguard::testing {
 
@@ -50,45 +48,43 @@ struct PgServer {
     return o;
   }
 
+  /// A `postgres` source as a user would configure it, as the test role with verified TLS,
+  /// reaching this server through 127.0.0.1:`via_port` (a proxy in front of it, or the
+  /// server's own port): 127.0.0.1 is in the server certificate's names.
+  config::SourceConfig source_config(const std::string& name, int via_port) const {
+    config::SourceConfig c;
+    c.name = name;
+    c.type = config::SourceType::kPostgres;
+    c.host = "127.0.0.1";
+    c.port = via_port;
+    c.database = db;
+    c.username = user;
+    c.password = password;
+    c.ssl_root_cert = ca;
+    return c;
+  }
+
  private:
   static std::optional<PgServer> load() {
-    const char* path = std::getenv("FRESHGUARD_TEST_PG_ENV");
-    if (path == nullptr || *path == '\0') return std::nullopt;
-    std::ifstream in(path);
-    if (!in) return std::nullopt;
-    std::map<std::string, std::string> kv;
-    for (std::string line; std::getline(in, line);) {
-      const auto eq = line.find('=');
-      if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    const auto at = [&](const char* key) { return kv["FRESHGUARD_TEST_PG_" + std::string(key)]; };
-    PgServer s{at("HOST"),    at("PORT"),     at("USER"), at("PASSWORD"),   at("DB"),
-               at("CA"),      at("WRONG_CA"), at("LOG"),  at("ADMIN_USER"), at("ADMIN_PASSWORD"),
-               at("ALT_HOST")};
-    if (s.port.empty()) return std::nullopt;
-    return s;
+    auto kv = read_server_env("FRESHGUARD_TEST_PG_ENV", "FRESHGUARD_TEST_PG_");
+    if (!kv) return std::nullopt;
+    auto& at = *kv;
+    return PgServer{
+        at["HOST"],     at["PORT"], at["USER"],       at["PASSWORD"],       at["DB"],      at["CA"],
+        at["WRONG_CA"], at["LOG"],  at["ADMIN_USER"], at["ADMIN_PASSWORD"], at["ALT_HOST"]};
   }
 };
 
 /// True when scripts/test.sh demands that the PostgreSQL tests run.
 inline bool pg_required() {
-  const char* v = std::getenv("FRESHGUARD_REQUIRE_PG");
-  return v != nullptr && std::string(v) == "1";
+  return env_is_one("FRESHGUARD_REQUIRE_PG");
 }
 
 /// Skips the test (or fails it when FRESHGUARD_REQUIRE_PG=1) when there is no server.
-#define FRESHGUARD_NEED_PG()                                                                \
-  do {                                                                                      \
-    if (::freshguard::testing::PgServer::get() == nullptr) {                                \
-      if (::freshguard::testing::pg_required()) {                                           \
-        FAIL() << "FRESHGUARD_REQUIRE_PG=1 but no PostgreSQL test server: "                 \
-                  "FRESHGUARD_TEST_PG_ENV must name the file written by "                   \
-                  "scripts/pg-test-server.sh";                                              \
-      }                                                                                     \
-      GTEST_SKIP() << "no PostgreSQL test server (run under scripts/pg-test-server.sh run " \
-                      "-- ...)";                                                            \
-    }                                                                                       \
-  } while (0)
+#define FRESHGUARD_NEED_PG()                                                              \
+  FRESHGUARD_NEED_SERVER(::freshguard::testing::PgServer::get() != nullptr,               \
+                         "FRESHGUARD_REQUIRE_PG", "PostgreSQL", "FRESHGUARD_TEST_PG_ENV", \
+                         "scripts/pg-test-server.sh")
 
 /// A plain blocking libpq connection for test setup and assertions.
 class PgRaw {
@@ -151,17 +147,6 @@ class PgRaw {
  private:
   PGconn* conn_ = nullptr;
 };
-
-/// Polls `pred` every 20 ms for up to `limit`; true when it held.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::milliseconds(3000)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
-}
 
 /// Gives each test a fresh schema (dropped afterwards), owned by the test role and set as
 /// the connector's default schema, and a unique application_name to find its sessions.

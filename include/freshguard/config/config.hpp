@@ -84,6 +84,15 @@ struct SourceConfig {
   /// Server-side statement timeout of every session: 100-600000 ms, default 10000.
   int statement_timeout_ms = 10000;
 
+  // Cost guard of user-supplied SQL (a rule's `filter:`, Connector::query) on PostgreSQL:
+  // the planner's estimate (EXPLAIN, never ANALYZE) must stay within these.
+  /// Most result rows the plan may estimate: 1-1000000000, default 10000.
+  int max_plan_rows = 10000;
+  /// Most data the plan may scan, estimated from its pages: 1-1048576 MB, default 1024 (1 GB).
+  int max_scan_mb = 1024;
+  /// Rows Connector::query returns at most (the rest are cut off): 1-1000000, default 10000.
+  int max_result_rows = 10000;
+
   // File databases (sqlite, duckdb). Relative paths are resolved against the config file.
   std::string path;
 
@@ -92,6 +101,10 @@ struct SourceConfig {
   std::string dataset;
   std::string location;
   std::string credentials_file;
+  /// Cost guard: a query whose dry run reports more bytes is refused before a job is
+  /// submitted (and the job itself is capped at this). 10485760 (10 MB, BigQuery's minimum
+  /// bill) to 10^15, default 1000000000 (1 GB).
+  std::int64_t maximum_bytes_billed = 1000000000;
 
   // Snowflake.
   std::string account;
@@ -106,10 +119,19 @@ struct SourceConfig {
   int timeout_ms = 30000;
   /// Pool size: 1-100, default 20.
   int max_connections = 20;
+  /// How long a resolved table schema is trusted by the schema cache: 0-86400 s, default
+  /// 3600 (0 = reload it for every check).
+  int schema_cache_ttl_seconds = 3600;
+  /// Most table schemas the source's cache keeps (least recently used evicted): 1-100000,
+  /// default 1000.
+  int schema_cache_max_entries = 1000;
 
   /// Resilience applied to every call on this source (breaker, then retry, then deadline).
   CircuitBreakerConfig circuit_breaker;
   RetryConfig retry;
+  /// Record every call's outcome and latency in obs::QueryMetrics::global() (exported by
+  /// `serve` on /metrics). Default true; `query_metrics: false` opts the source out.
+  bool query_metrics = true;
 };
 
 enum class MetadataBackend { kSqlite, kPostgres };
@@ -133,7 +155,8 @@ struct LoggingConfig {
 struct AlertSinkConfig {
   std::string name;
   std::string type;                            ///< webhook, slack, pagerduty, command
-  std::string url;                             ///< webhook, slack
+  std::string url;                             ///< webhook, slack; pagerduty: endpoint
+                                               ///< (empty = PagerDuty's Events API v2)
   std::string routing_key;                     ///< pagerduty (secret)
   std::string command;                         ///< command
   std::map<std::string, std::string> headers;  ///< webhook (values are secret)

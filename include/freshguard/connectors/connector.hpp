@@ -7,6 +7,7 @@
 /// parameters. Every failure is thrown as a freshguard::Error subclass with a safe message.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,12 +29,29 @@ struct ColumnInfo {
   int position = 0;  ///< 1-based ordinal
 };
 
+/// Rows returned by Connector::query, every value in its text form (nullopt for NULL).
+struct QueryRows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  /// True when the query had more rows than the connector's cap and the rest were dropped.
+  bool truncated = false;
+};
+
 /// A table's columns, in ordinal order.
 struct TableSchema {
   sql::QualifiedName table;
   std::vector<ColumnInfo> columns;
   /// The column with `name`, exact match first, else a unique case-insensitive match.
   const ColumnInfo* find_column(std::string_view name) const;
+};
+
+/// What a catalog records about a table without reading it (BigQuery table metadata,
+/// Snowflake INFORMATION_SCHEMA.TABLES). Either figure may be missing.
+struct CatalogStats {
+  /// When the table was last modified. Engines differ on what counts (Snowflake's
+  /// LAST_ALTERED also moves on DDL); each connector documents it.
+  std::optional<WallTime> last_modified;
+  std::optional<std::int64_t> row_count;
 };
 
 class Connector {
@@ -74,6 +92,37 @@ class Connector {
   /// view). Connectors that offer it resolve `table` like row_count and throw like it. The
   /// default returns nullopt without touching the database.
   virtual std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table);
+
+  /// Optional capability: the table's last modification time and row count from catalog
+  /// metadata, without a scanning query (the `catalog` freshness method). nullopt when the
+  /// connector has no such metadata or the object has none (a view). Resolves `table` like
+  /// row_count and throws like it. The default returns nullopt without touching the database.
+  virtual std::optional<CatalogStats> catalog_stats(const sql::QualifiedName& table);
+
+  /// The schema of `table` for resolving names before a data query. Connectors with a
+  /// schema cache (security::SchemaCache) answer from it, so the result may be up to the
+  /// source's `schema_cache_ttl_seconds` old; table_schema() always reads the catalog. The
+  /// default calls table_schema(). Never null; throws like table_schema().
+  virtual std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table);
+
+  /// Optional capability: row_count / max_timestamp over the rows matching `filter`, a
+  /// rule's `filter:` (a boolean SQL expression applied as the WHERE of the query). The
+  /// filter is checked by security::QueryAnalyzer::check_filter (SecurityError) and, where
+  /// the connector has one, by its cost guard before the query is sent. An empty filter
+  /// is the unfiltered call. The default supports only the empty filter and throws
+  /// QueryError ("filters are not supported by source ...") otherwise.
+  virtual std::int64_t filtered_row_count(const sql::QualifiedName& table, std::string_view filter);
+  virtual std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
+                                                         const sql::Identifier& column,
+                                                         const TimeZone& zone,
+                                                         std::string_view filter);
+
+  /// Optional capability: runs one read-only, user-supplied SELECT after the analyser (only
+  /// a single SELECT, no denied function, within the join/subquery limits) and the cost
+  /// guard have accepted it, and returns at most the connector's row cap (`truncated` says
+  /// whether rows were dropped). Throws SecurityError when refused, QueryError when the
+  /// database rejects it. The default throws QueryError ("not supported by source ...").
+  virtual QueryRows query(std::string_view sql);
 };
 
 }  // namespace freshguard

@@ -18,6 +18,11 @@
 #include <string>
 
 #include <freshguard/connectors/connector.hpp>
+#include <freshguard/security/query_analyzer.hpp>
+
+namespace freshguard::security {
+class SchemaCache;
+}  // namespace freshguard::security
 
 namespace freshguard {
 
@@ -34,6 +39,11 @@ struct DuckdbOptions {
   int max_connections = 20;
   /// Clock for deadlines; must outlive the connector. Defaults to the system clock.
   const Clock* clock = nullptr;
+  /// Resolved table schemas shared between calls (and connectors, keyed by source name).
+  /// nullptr = the connector makes its own with the defaults (1 h TTL) and `clock`.
+  std::shared_ptr<security::SchemaCache> schema_cache;
+  /// Limits of the analyser every generated query passes before it is sent.
+  security::AnalyzerLimits analyzer;
 };
 
 class DuckdbConnector final : public Connector {
@@ -49,6 +59,15 @@ class DuckdbConnector final : public Connector {
   void test_connection() override;
   std::vector<sql::QualifiedName> list_tables() override;
   TableSchema table_schema(const sql::QualifiedName& table) override;
+  /// From the schema cache; a miss reads the catalog once however many callers wait.
+  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
+  /// `filter:` support: the filter is checked by the analyser, then applied as WHERE.
+  std::int64_t filtered_row_count(const sql::QualifiedName& table,
+                                  std::string_view filter) override;
+  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
+                                                 const sql::Identifier& column,
+                                                 const TimeZone& zone,
+                                                 std::string_view filter) override;
   std::int64_t row_count(const sql::QualifiedName& table) override;
   std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
                                         const sql::Identifier& column,

@@ -30,6 +30,11 @@
 
 #include <freshguard/config/config.hpp>
 #include <freshguard/connectors/connector.hpp>
+#include <freshguard/security/query_analyzer.hpp>
+
+namespace freshguard::security {
+class SchemaCache;
+}  // namespace freshguard::security
 
 namespace freshguard {
 
@@ -84,6 +89,11 @@ struct MysqlOptions {
   std::chrono::milliseconds cancel_grace{1000};
   /// Clock for deadlines and pool ages; must outlive the connector. nullptr = system clock.
   const Clock* clock = nullptr;
+  /// Resolved table schemas shared between calls (and connectors, keyed by source name).
+  /// nullptr = the connector makes its own with the defaults (1 h TTL) and `clock`.
+  std::shared_ptr<security::SchemaCache> schema_cache;
+  /// Limits of the analyser every generated query passes before it is sent.
+  security::AnalyzerLimits analyzer;
 };
 
 /// Thread-safe (any method from any thread). The pool's lock is never held during I/O.
@@ -106,6 +116,15 @@ class MysqlConnector final : public Connector {
   /// Columns from information_schema.COLUMNS; types as COLUMN_TYPE spells them
   /// (`varchar(100)`, `int(11) unsigned`); primary key from COLUMN_KEY = 'PRI'.
   TableSchema table_schema(const sql::QualifiedName& table) override;
+  /// From the schema cache; a miss reads the catalog once however many callers wait.
+  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
+  /// `filter:` support: the filter is checked by the analyser, then applied as WHERE.
+  std::int64_t filtered_row_count(const sql::QualifiedName& table,
+                                  std::string_view filter) override;
+  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
+                                                 const sql::Identifier& column,
+                                                 const TimeZone& zone,
+                                                 std::string_view filter) override;
   std::int64_t row_count(const sql::QualifiedName& table) override;
   /// Works on DATETIME, TIMESTAMP, DATE, integer (Unix time) and text (ISO-8601) columns;
   /// other types, and values such as the zero date, throw MonitoringError.

@@ -24,6 +24,12 @@
 
 #include <freshguard/config/config.hpp>
 #include <freshguard/connectors/connector.hpp>
+#include <freshguard/security/cost_guard.hpp>
+#include <freshguard/security/query_analyzer.hpp>
+
+namespace freshguard::security {
+class SchemaCache;
+}  // namespace freshguard::security
 
 namespace freshguard {
 
@@ -72,6 +78,15 @@ struct PostgresOptions {
   std::chrono::milliseconds cancel_grace{1000};
   /// Clock for deadlines and pool ages; must outlive the connector. nullptr = system clock.
   const Clock* clock = nullptr;
+  /// Resolved table schemas shared between calls (and connectors, keyed by source name).
+  /// nullptr = the connector makes its own with the defaults (1 h TTL) and `clock`.
+  std::shared_ptr<security::SchemaCache> schema_cache;
+  /// Limits of the analyser every generated query passes before it is sent.
+  security::AnalyzerLimits analyzer;
+  /// The cost guard of user-supplied SQL (filters, query()). Defaults: 10,000 rows, 1 GiB.
+  security::CostLimits cost_limits;
+  /// Rows query() returns at most. Default 10,000.
+  int max_result_rows = 10000;
 };
 
 /// Thread-safe (any method from any thread). The pool's lock is never held during I/O.
@@ -103,6 +118,19 @@ class PostgresConnector final : public Connector {
   /// pg_class.reltuples (for a partitioned table, the sum over its analysed partitions);
   /// nullopt for views and tables never analysed.
   std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
+  /// From the schema cache; a miss reads the catalog once however many callers wait.
+  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
+  /// `filter:` support: the filter is checked by the analyser and, through EXPLAIN, by the
+  /// cost guard (its scan estimate), then applied as WHERE.
+  std::int64_t filtered_row_count(const sql::QualifiedName& table,
+                                  std::string_view filter) override;
+  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
+                                                 const sql::Identifier& column,
+                                                 const TimeZone& zone,
+                                                 std::string_view filter) override;
+  /// Analyser, then EXPLAIN (VERBOSE, FORMAT JSON) against cost_limits, then the query in a
+  /// READ ONLY transaction through a cursor that fetches at most max_result_rows.
+  QueryRows query(std::string_view sql) override;
 
   PostgresPoolStatus pool_status() const;
   /// Closes idle connections past idle_timeout or max_lifetime now (a background thread

@@ -23,6 +23,7 @@
 #include <freshguard/config/config.hpp>
 #include <freshguard/connectors/connector.hpp>
 #include <freshguard/core/random.hpp>
+#include <freshguard/observability/query_metrics.hpp>
 #include <freshguard/resilience/circuit_breaker.hpp>
 #include <freshguard/resilience/retry_policy.hpp>
 #include <freshguard/resilience/sleeper.hpp>
@@ -41,10 +42,17 @@ struct ResilienceOptions {
   const Clock* clock = nullptr;
   resilience::Sleeper* sleeper = nullptr;
   Random* random = nullptr;
+  /// Where each call's outcome and duration (steady clock, all attempts together) is
+  /// recorded, keyed by source, table and operation; nullptr (the default here) records
+  /// nothing. resilience_options() sets obs::QueryMetrics::global() unless the source says
+  /// `query_metrics: false`. Must outlive the connector.
+  obs::QueryMetrics* query_metrics = nullptr;
 };
 
 /// The options configured for `source`: timeout_ms, `circuit_breaker:` and `retry:`, with
-/// the breaker named after the source. Uses the system clock, sleeper and random source.
+/// the breaker named after the source, and query metrics recorded in
+/// obs::QueryMetrics::global() unless `query_metrics: false`. Uses the system clock, sleeper
+/// and random source.
 ResilienceOptions resilience_options(const config::SourceConfig& source);
 
 class ResilientConnector final : public Connector {
@@ -63,12 +71,22 @@ class ResilientConnector final : public Connector {
   TableSchema table_schema(const sql::QualifiedName& table) override;
   std::int64_t row_count(const sql::QualifiedName& table) override;
   std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
+  std::optional<CatalogStats> catalog_stats(const sql::QualifiedName& table) override;
   std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
                                         const sql::Identifier& column,
                                         const TimeZone& zone) override;
   std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
                                         const sql::Identifier& column,
                                         const TimeZone& zone) override;
+  /// Forwarded like table_schema (the inner connector's schema cache answers).
+  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
+  /// Forwarded like row_count and max_timestamp (a rule's `filter:`).
+  std::int64_t filtered_row_count(const sql::QualifiedName& table,
+                                  std::string_view filter) override;
+  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
+                                                 const sql::Identifier& column,
+                                                 const TimeZone& zone,
+                                                 std::string_view filter) override;
 
   /// The breaker's state, for metrics; kClosed when the breaker is turned off.
   resilience::CircuitState circuit_state() const;

@@ -14,6 +14,11 @@
 #include <string>
 
 #include <freshguard/connectors/connector.hpp>
+#include <freshguard/security/query_analyzer.hpp>
+
+namespace freshguard::security {
+class SchemaCache;
+}  // namespace freshguard::security
 
 namespace freshguard {
 
@@ -26,6 +31,11 @@ struct SqliteOptions {
   int max_connections = 20;
   /// Clock for deadlines; must outlive the connector. Defaults to the system clock.
   const Clock* clock = nullptr;
+  /// Resolved table schemas shared between calls (and connectors, keyed by source name).
+  /// nullptr = the connector makes its own with the defaults (1 h TTL) and `clock`.
+  std::shared_ptr<security::SchemaCache> schema_cache;
+  /// Limits of the analyser every generated query passes before it is sent.
+  security::AnalyzerLimits analyzer;
 };
 
 class SqliteConnector final : public Connector {
@@ -48,6 +58,15 @@ class SqliteConnector final : public Connector {
   std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
                                         const sql::Identifier& column,
                                         const TimeZone& zone) override;
+  /// From the schema cache; a miss reads the catalog once however many callers wait.
+  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
+  /// `filter:` support: the filter is checked by the analyser, then applied as WHERE.
+  std::int64_t filtered_row_count(const sql::QualifiedName& table,
+                                  std::string_view filter) override;
+  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
+                                                 const sql::Identifier& column,
+                                                 const TimeZone& zone,
+                                                 std::string_view filter) override;
 
   /// Connections currently open (idle plus in use), for tests and metrics.
   int open_connections() const;

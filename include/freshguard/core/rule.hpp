@@ -110,6 +110,11 @@ struct Rule {
   std::chrono::minutes check_interval{5};
   /// Optional human description, shown in output.
   std::string description;
+  /// Optional `filter:` of freshness and volume rules: a boolean SQL expression applied as the
+  /// WHERE of the rule's queries (`region = 'eu' AND is_test = false`). Checked by
+  /// security::QueryAnalyzer::check_filter when loaded and again before it is sent. Empty =
+  /// every row.
+  std::string filter;
   FreshnessSpec freshness;
   VolumeThresholdSpec volume_threshold;
   VolumeAnomalySpec volume_anomaly;

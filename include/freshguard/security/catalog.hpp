@@ -14,7 +14,11 @@ struct ResolvedColumn {
 };
 
 /// Resolves `column` in `table`: exact match first, else a unique case-insensitive match.
-/// Throws QueryError (`column "x" not found in main.orders`) when there is none.
+/// Names longer than the connector's dialect allows are a SecurityError before any query.
+/// The table's schema comes from Connector::cached_table_schema (the source's schema cache
+/// where the connector has one); a column missing from it is looked up once more with a fresh
+/// Connector::table_schema (it may have been added since). Throws QueryError (`column "x" not found
+/// in main.orders`) when there is none, or when several columns differ only by case.
 ResolvedColumn resolve_column(Connector& connector, const sql::QualifiedName& table,
                               const sql::Identifier& column);
 

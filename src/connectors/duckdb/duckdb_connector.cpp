@@ -9,6 +9,8 @@
 #include <freshguard/connectors/duckdb_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/query_guard.hpp>
+#include <freshguard/security/schema_cache.hpp>
 
 #include "connectors/duckdb/duckdb_handles.hpp"
 
@@ -88,9 +90,16 @@ struct DuckdbConnector::Impl {
   duckdb::Database db;
   std::vector<duckdb::Connection> idle;
   int open = 0;
+  std::shared_ptr<security::SchemaCache> cache;
+  security::QueryGuard guard;
 
   explicit Impl(DuckdbOptions o)
-      : opts(std::move(o)), clock(opts.clock != nullptr ? opts.clock : &SystemClock::instance()) {
+      : opts(std::move(o)),
+        clock(opts.clock != nullptr ? opts.clock : &SystemClock::instance()),
+        cache(opts.schema_cache != nullptr ? opts.schema_cache
+                                           : std::make_shared<security::SchemaCache>(
+                                                 security::SchemaCacheOptions{.clock = clock})),
+        guard(opts.analyzer) {
     check_path(opts.source_name, opts.path);
   }
 
@@ -264,16 +273,48 @@ struct DuckdbConnector::Impl {
     return out;
   }
 
-  std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& column,
-                                  const TimeZone& zone, const char* fn) {
-    const auto resolved = resolve_table(table);
-    std::string type;
-    for (const auto& c : columns(resolved)) {
-      if (c.name == column.str()) type = upper(c.type);
+  // The table as asked for, with the default schema filled in: the schema cache's key.
+  sql::QualifiedName requested(const sql::QualifiedName& t) const {
+    return sql::QualifiedName{t.schema ? *t.schema : sql::Identifier::parse("main"), t.name};
+  }
+
+  TableSchema load_schema(const sql::QualifiedName& t) {
+    TableSchema schema{resolve_table(t), {}};
+    schema.columns = columns(schema.table);
+    return schema;
+  }
+
+  std::shared_ptr<const TableSchema> cached(const sql::QualifiedName& t) {
+    return cache->get(opts.source_name, requested(t), [&] { return load_schema(t); });
+  }
+
+  // Runs a generated data query on `t`: analysed first (DuckDB's text is in the PostgreSQL
+  // grammar), then sent. A query error drops the cached schema (it may have changed).
+  Rows run_data(const sql::QualifiedName& t, std::string text, std::string_view filter) {
+    if (!filter.empty()) {
+      guard.analyzer().check_filter(filter);
+      text += " WHERE (" + std::string(filter) + ")";
     }
-    if (type.empty()) {
-      throw QueryError("column \"" + column.str() + "\" not found in " + resolved.display());
+    guard.analyzer().check(text);
+    try {
+      return run(text, {});
+    } catch (const QueryError& e) {
+      if (!e.transient()) cache->invalidate(opts.source_name, requested(t));
+      throw;
     }
+  }
+
+  std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& asked,
+                                  const TimeZone& zone, const char* fn, std::string_view filter) {
+    auto schema = cached(table);
+    if (schema->find_column(asked.str()) == nullptr) {
+      cache->invalidate(opts.source_name, requested(table));  // it may have been added since
+      schema = cached(table);
+    }
+    const ColumnInfo& info = security::find_column_or_throw(*schema, asked.str(), {});
+    const sql::Identifier column = sql::Identifier::parse(info.name, "column name");
+    const sql::QualifiedName& resolved = schema->table;
+    const std::string type = upper(info.type);
     const std::string agg = std::string(fn) + "(" + kDuckdbDialect.quote(column) + ")";
     const std::string from = " FROM " + kDuckdbDialect.quote(resolved);
     enum class Kind { kAbsolute, kNaive, kText, kNumber } kind;
@@ -295,7 +336,7 @@ struct DuckdbConnector::Impl {
       throw MonitoringError("column \"" + column.str() + "\" of " + resolved.display() +
                             " has type " + type + ", which does not hold timestamps");
     }
-    const Rows rows = run("SELECT " + expr + from, {});
+    const Rows rows = run_data(table, "SELECT " + expr + from, filter);
     if (rows.empty() || !rows[0][0]) return std::nullopt;
     const std::string& v = *rows[0][0];
     switch (kind) {
@@ -349,28 +390,45 @@ std::vector<sql::QualifiedName> DuckdbConnector::list_tables() {
 }
 
 TableSchema DuckdbConnector::table_schema(const sql::QualifiedName& table) {
-  TableSchema schema{impl_->resolve_table(table), {}};
-  schema.columns = impl_->columns(schema.table);
+  auto schema = impl_->load_schema(table);
+  impl_->cache->put(impl_->opts.source_name, impl_->requested(table), schema);
   return schema;
 }
 
+std::shared_ptr<const TableSchema> DuckdbConnector::cached_table_schema(
+    const sql::QualifiedName& table) {
+  return impl_->cached(table);
+}
+
 std::int64_t DuckdbConnector::row_count(const sql::QualifiedName& table) {
-  const auto resolved = impl_->resolve_table(table);
-  const Rows rows =
-      impl_->run("SELECT COUNT(*)::VARCHAR FROM " + kDuckdbDialect.quote(resolved), {});
+  return filtered_row_count(table, {});
+}
+
+std::int64_t DuckdbConnector::filtered_row_count(const sql::QualifiedName& table,
+                                                 std::string_view filter) {
+  const auto schema = impl_->cached(table);
+  const Rows rows = impl_->run_data(
+      table, "SELECT count(*)::VARCHAR FROM " + kDuckdbDialect.quote(schema->table), filter);
   return Impl::to_int(rows.at(0).at(0));
+}
+
+std::optional<WallTime> DuckdbConnector::filtered_max_timestamp(const sql::QualifiedName& table,
+                                                                const sql::Identifier& column,
+                                                                const TimeZone& zone,
+                                                                std::string_view filter) {
+  return impl_->extreme(table, column, zone, "max", filter);
 }
 
 std::optional<WallTime> DuckdbConnector::max_timestamp(const sql::QualifiedName& table,
                                                        const sql::Identifier& column,
                                                        const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MAX");
+  return impl_->extreme(table, column, zone, "max", {});
 }
 
 std::optional<WallTime> DuckdbConnector::min_timestamp(const sql::QualifiedName& table,
                                                        const sql::Identifier& column,
                                                        const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MIN");
+  return impl_->extreme(table, column, zone, "min", {});
 }
 
 int DuckdbConnector::open_connections() const {

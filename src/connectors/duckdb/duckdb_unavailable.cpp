@@ -33,6 +33,18 @@ std::vector<sql::QualifiedName> DuckdbConnector::list_tables() {
 TableSchema DuckdbConnector::table_schema(const sql::QualifiedName& table) {
   return {table, {}};
 }
+std::shared_ptr<const TableSchema> DuckdbConnector::cached_table_schema(
+    const sql::QualifiedName& table) {
+  return std::make_shared<const TableSchema>(table_schema(table));
+}
+std::int64_t DuckdbConnector::filtered_row_count(const sql::QualifiedName&, std::string_view) {
+  return 0;
+}
+std::optional<WallTime> DuckdbConnector::filtered_max_timestamp(const sql::QualifiedName&,
+                                                                const sql::Identifier&,
+                                                                const TimeZone&, std::string_view) {
+  return std::nullopt;
+}
 std::int64_t DuckdbConnector::row_count(const sql::QualifiedName&) {
   return 0;
 }

@@ -5,6 +5,9 @@
 #include <freshguard/connectors/mysql_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/query_guard.hpp>
+#include <freshguard/security/schema_cache.hpp>
+#include <freshguard/sql/query.hpp>
 
 #include "connectors/mysql/mysql_config.hpp"
 #include "connectors/mysql/mysql_pool.hpp"
@@ -76,13 +79,19 @@ struct MysqlConnector::Impl {
   std::string default_schema;
   mysql::SessionConfig session;
   mysql::Pool pool;
+  std::shared_ptr<security::SchemaCache> cache;
+  security::QueryGuard guard;
 
   explicit Impl(MysqlOptions o)
       : opts(std::move(o)),
         clock(opts.clock != nullptr ? *opts.clock : SystemClock::instance()),
         default_schema(opts.schema.empty() ? opts.database : opts.schema),
         session(mysql::session_config(opts, clock)),
-        pool(session, mysql::pool_config(opts)) {}
+        pool(session, mysql::pool_config(opts)),
+        cache(opts.schema_cache != nullptr ? opts.schema_cache
+                                           : std::make_shared<security::SchemaCache>(
+                                                 security::SchemaCacheOptions{.clock = &clock})),
+        guard(opts.analyzer) {}
 
   std::string where() const { return "source \"" + opts.source_name + "\""; }
 
@@ -179,26 +188,62 @@ struct MysqlConnector::Impl {
     return out;
   }
 
-  // MySQL column names are case-insensitive, so at most one column matches ignoring case.
+  // The table as asked for, with the default schema filled in: the schema cache's key.
+  sql::QualifiedName requested(const sql::QualifiedName& t) const {
+    if (t.schema) return t;
+    return sql::QualifiedName{sql::Identifier::try_parse(default_schema), t.name};
+  }
+
+  TableSchema load_schema(mysql::Session& s, const mysql::Deadline& d,
+                          const sql::QualifiedName& t) {
+    const Resolved r = resolve(s, d, t);
+    return TableSchema{r.table, columns(s, d, r.table)};
+  }
+
+  std::shared_ptr<const TableSchema> cached(mysql::Session& s, const mysql::Deadline& d,
+                                            const sql::QualifiedName& t) {
+    check_lengths(t);
+    return cache->get(opts.source_name, requested(t), [&] { return load_schema(s, d, t); });
+  }
+
+  // The catalog spelling of `column` in `t` (MySQL column names are case-insensitive). A
+  // column missing from a cached schema reloads it once (it may have been added since).
   sql::Identifier resolve_column(mysql::Session& s, const mysql::Deadline& d,
-                                 const sql::QualifiedName& table, const sql::Identifier& column) {
+                                 const sql::QualifiedName& t, const sql::Identifier& column,
+                                 std::shared_ptr<const TableSchema>& schema) {
     check_length(column, "column name");
-    for (const auto& c : columns(s, d, table)) {
-      if (iequals(c.name, column.str())) return sql::Identifier::parse(c.name, "column name");
+    schema = cached(s, d, t);
+    if (schema->find_column(column.str()) == nullptr) {
+      cache->invalidate(opts.source_name, requested(t));
+      schema = cached(s, d, t);
     }
-    throw QueryError("column \"" + column.str() + "\" not found in " + table.display() + " of " +
-                     where());
+    const ColumnInfo& c = security::find_column_or_throw(*schema, column.str(), where());
+    return sql::Identifier::parse(c.name, "column name");
+  }
+
+  // Runs a generated data query on `t`: analysed first, then sent. A non-transient query
+  // error (an undefined table or column: the schema changed) drops the cached schema.
+  mysql::Rows run_data(mysql::Session& s, const mysql::Deadline& d, const sql::QualifiedName& t,
+                       const sql::AggregateQuery& q) {
+    const std::string text = guard.checked_sql(q, kMysqlDialect);
+    try {
+      return s.query(text, {}, d);
+    } catch (const QueryError& e) {
+      if (!e.transient()) cache->invalidate(opts.source_name, requested(t));
+      throw;
+    }
   }
 
   std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& column,
-                                  const TimeZone& zone, const char* fn) {
+                                  const TimeZone& zone, sql::Aggregate fn,
+                                  std::string_view filter) {
     return with_session([&](mysql::Session& s, const mysql::Deadline& d) {
-      const Resolved r = resolve(s, d, table);
-      const auto col = resolve_column(s, d, r.table, column);
-      const auto rows = s.query(std::string("SELECT ") + fn + "(" + kMysqlDialect.quote(col) +
-                                    ") FROM " + kMysqlDialect.quote(r.table),
-                                {}, d);
-      const std::string what = "column \"" + col.str() + "\" of " + r.table.display();
+      std::shared_ptr<const TableSchema> schema;
+      const auto col = resolve_column(s, d, table, column, schema);
+      const auto rows =
+          run_data(s, d, table, sql::AggregateQuery{fn, col, schema->table, std::string(filter)});
+      const sql::QualifiedName& rtable = schema->table;
+      const std::string what = "column \"" + col.str() + "\" of " + rtable.display();
       const auto kind = mysql::time_kind(rows.columns.at(0).type, rows.columns.at(0).charset);
       if (kind == mysql::TimeKind::kOther) {
         throw MonitoringError(what +
@@ -249,30 +294,50 @@ std::vector<sql::QualifiedName> MysqlConnector::list_tables() {
 }
 
 TableSchema MysqlConnector::table_schema(const sql::QualifiedName& table) {
-  return impl_->with_session([&](mysql::Session& s, const mysql::Deadline& d) {
-    const Resolved r = impl_->resolve(s, d, table);
-    return TableSchema{r.table, impl_->columns(s, d, r.table)};
-  });
+  auto schema = impl_->with_session(
+      [&](mysql::Session& s, const mysql::Deadline& d) { return impl_->load_schema(s, d, table); });
+  impl_->cache->put(impl_->opts.source_name, impl_->requested(table), schema);
+  return schema;
+}
+
+std::shared_ptr<const TableSchema> MysqlConnector::cached_table_schema(
+    const sql::QualifiedName& table) {
+  return impl_->with_session(
+      [&](mysql::Session& s, const mysql::Deadline& d) { return impl_->cached(s, d, table); });
 }
 
 std::int64_t MysqlConnector::row_count(const sql::QualifiedName& table) {
+  return filtered_row_count(table, {});
+}
+
+std::int64_t MysqlConnector::filtered_row_count(const sql::QualifiedName& table,
+                                                std::string_view filter) {
   return impl_->with_session([&](mysql::Session& s, const mysql::Deadline& d) {
-    const Resolved r = impl_->resolve(s, d, table);
-    const auto rows = s.query("SELECT COUNT(*) FROM " + kMysqlDialect.quote(r.table), {}, d);
+    const auto schema = impl_->cached(s, d, table);
+    const auto rows = impl_->run_data(
+        s, d, table,
+        sql::AggregateQuery{sql::Aggregate::kCountAll, {}, schema->table, std::string(filter)});
     return to_int64(rows.rows.at(0).at(0), "row count");
   });
+}
+
+std::optional<WallTime> MysqlConnector::filtered_max_timestamp(const sql::QualifiedName& table,
+                                                               const sql::Identifier& column,
+                                                               const TimeZone& zone,
+                                                               std::string_view filter) {
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, filter);
 }
 
 std::optional<WallTime> MysqlConnector::max_timestamp(const sql::QualifiedName& table,
                                                       const sql::Identifier& column,
                                                       const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MAX");
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, {});
 }
 
 std::optional<WallTime> MysqlConnector::min_timestamp(const sql::QualifiedName& table,
                                                       const sql::Identifier& column,
                                                       const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MIN");
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMin, {});
 }
 
 std::optional<std::int64_t> MysqlConnector::estimated_row_count(const sql::QualifiedName& table) {

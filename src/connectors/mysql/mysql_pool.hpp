@@ -1,108 +1,24 @@
 #pragma once
-// The connection pool of one MySQL / MariaDB source.
-
-#include <chrono>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
+// The connection pool of one MySQL / MariaDB source: the shared SessionPool over worker
+// mysql::Sessions.
 
 #include <freshguard/connectors/mysql_connector.hpp>
 
+#include "connectors/common/session_pool.hpp"
 #include "connectors/mysql/mysql_session.hpp"
 
 namespace freshguard::mysql {
 
-/// Limits of a pool. Defaults are the audited ones (seed plan, part 1.2).
-struct PoolConfig {
-  int max_connections = 20;
-  /// Bounds both the wait for a free connection and the opening of a new one.
-  std::chrono::milliseconds connect_timeout{5000};
-  /// An idle connection is closed after this long.
-  std::chrono::milliseconds idle_timeout{30000};
-  /// A connection is closed after serving this many calls.
-  int max_uses = 7500;
-  /// A connection is closed once it is this old (checked when it comes back or sits idle).
-  std::chrono::milliseconds max_lifetime{std::chrono::minutes(30)};
-  /// A connection idle at least this long is checked with COM_PING before it is reused.
-  std::chrono::milliseconds validate_after_idle{5000};
-};
+using pool::PoolConfig;
 
-/// A thread-safe pool of Sessions. The mutex guards bookkeeping only: connecting, validating
-/// and closing happen outside it. A background thread closes connections that stay idle past
-/// idle_timeout (prune_idle does the same on demand). Sessions that failed with a poisoning
-/// error, that broke, or that reached max_uses or max_lifetime are closed, never reused.
-class Pool {
- public:
-  struct Entry {
-    std::unique_ptr<Session> session;
-    SteadyTime opened{};
-    SteadyTime idle_since{};
-    int uses = 0;
-  };
+/// Checks a connection that sat idle before the pool reuses it: COM_PING.
+void validate_idle(Session& session, const Deadline& deadline);
 
-  /// Borrowed connection; returns it to the pool when destroyed. Move-only.
-  class Lease {
-   public:
-    Lease(Pool* pool, Entry entry) : pool_(pool), entry_(std::move(entry)) {}
-    Lease(Lease&& other) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    ~Lease();
-    Session& operator*() const noexcept { return *entry_.session; }
-    Session* operator->() const noexcept { return entry_.session.get(); }
-    /// The connection will be closed instead of returned.
-    void poison() noexcept { poisoned_ = true; }
-
-   private:
-    Pool* pool_;
-    Entry entry_;
-    bool poisoned_ = false;
-  };
-
-  /// `session` must outlive the pool. Opens nothing yet.
-  Pool(const SessionConfig& session, PoolConfig config);
-  /// Closes every idle connection. No lease may outlive the pool.
-  ~Pool();
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
-
-  /// An idle connection (validated when it idled long enough) or a new one. Waits for a free
-  /// one when max_connections are in use. Gives up at the earlier of connect_timeout from now
-  /// and `call` (TimeoutError); connecting may also throw ConnectionError.
-  Lease acquire(const Deadline& call);
-
-  MysqlPoolStatus status() const;
-
-  /// Closes idle connections past idle_timeout or max_lifetime now.
-  void prune_idle();
-
- private:
-  // Waits for an idle entry (returned in `entry`) or a free slot (returns true); counts the
-  // caller as in use either way. Expired idle entries are moved to `doomed`.
-  bool take_slot(std::unique_lock<std::mutex>& lock, const Deadline& deadline, Entry& entry,
-                 std::vector<Entry>& doomed);
-  Entry open_entry(const Deadline& deadline);
-  bool validate(Entry& entry, const Deadline& deadline) const;
-  void collect_expired(std::vector<Entry>& doomed);
-  void release(Entry entry, bool poisoned) noexcept;
-  void reap_loop();
-
-  const SessionConfig& session_;
-  const PoolConfig config_;
-  const Clock& clock_;
-
-  mutable std::mutex mu_;
-  std::condition_variable freed_;
-  std::condition_variable reaper_wake_;
-  std::vector<Entry> idle_;  // most recently returned last
-  int total_ = 0;            // idle + in use (including connections being opened)
-  int in_use_ = 0;
-  int waiting_ = 0;
-  bool stopping_ = false;
-  std::thread reaper_;
-};
+/// See pool::SessionPool: thread-safe; a Lease returns its connection when destroyed.
+using Pool = pool::SessionPool<Session, SessionConfig, Deadline, MysqlPoolStatus>;
 
 }  // namespace freshguard::mysql
+
+extern template class freshguard::pool::SessionPool<
+    freshguard::mysql::Session, freshguard::mysql::SessionConfig, freshguard::mysql::Deadline,
+    freshguard::MysqlPoolStatus>;

@@ -1,9 +1,15 @@
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <system_error>
+#include <tuple>
 
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/query_guard.hpp>
+#include <freshguard/security/schema_cache.hpp>
+#include <freshguard/sql/query.hpp>
 
 #include "connectors/postgres/pg_config.hpp"
 #include "connectors/postgres/pg_pool.hpp"
@@ -33,28 +39,29 @@ std::int64_t to_int64(const char* text, const std::string& what) {
   return value;
 }
 
-// A table (and column) as the catalog spells them.
-struct Resolved {
-  sql::QualifiedName table;
-  std::int64_t oid = 0;
-  std::optional<sql::Identifier> column;
-};
-
 }  // namespace
 
 struct PostgresConnector::Impl {
   PostgresOptions opts;
   const Clock& clock;
   std::string default_schema;
+  sql::Identifier default_schema_id;
   pg::SessionConfig session;
   pg::Pool pool;
+  std::shared_ptr<security::SchemaCache> cache;
+  security::QueryGuard guard;
 
   explicit Impl(PostgresOptions o)
       : opts(std::move(o)),
         clock(opts.clock != nullptr ? *opts.clock : SystemClock::instance()),
         default_schema(opts.schema.empty() ? "public" : opts.schema),
+        default_schema_id(sql::Identifier::parse(default_schema, "default schema")),
         session(pg::session_config(opts, clock)),
-        pool(session, pg::pool_config(opts)) {}
+        pool(session, pg::pool_config(opts)),
+        cache(opts.schema_cache != nullptr ? opts.schema_cache
+                                           : std::make_shared<security::SchemaCache>(
+                                                 security::SchemaCacheOptions{.clock = &clock})),
+        guard(opts.analyzer) {}
 
   std::string where() const { return "source \"" + opts.source_name + "\""; }
 
@@ -81,10 +88,6 @@ struct PostgresConnector::Impl {
 
   std::string schema_of(const sql::QualifiedName& t) const {
     return t.schema ? t.schema->str() : default_schema;
-  }
-
-  std::string quote(pg::Session& s, const sql::QualifiedName& t) const {
-    return s.escape_identifier(t.schema->str()) + "." + s.escape_identifier(t.name.str());
   }
 
   [[noreturn]] void not_found(const sql::QualifiedName& t) const {
@@ -127,42 +130,111 @@ struct PostgresConnector::Impl {
                               sql::Identifier::parse(cell(res, row, 1), "table name")};
   }
 
-  Resolved resolve(pg::Session& s, const pg::Deadline& d, const sql::QualifiedName& t,
-                   const sql::Identifier* column) {
-    const auto res = s.exec(
-        pg::kResolveSql, {schema_of(t), t.name.str(), column != nullptr ? column->str() : ""}, d);
-    const int row = pick_table(res.get(), t);
-    Resolved r{catalog_name(res.get(), row), to_int64(cell(res.get(), row, 2), "table id"), {}};
-    if (column == nullptr) return r;
-    std::vector<std::string> names;  // case-insensitive matches; the exact one alone
-    for (int i = 0; i < PQntuples(res.get()); ++i) {
-      const char* name = cell(res.get(), i, 3);
-      if (name == nullptr || to_int64(cell(res.get(), i, 2), "table id") != r.oid) continue;
-      if (column->str() == name) {
-        names = {name};
-        break;
-      }
-      names.emplace_back(name);
+  // The table as asked for, with the default schema filled in: the schema cache's key.
+  sql::QualifiedName requested(const sql::QualifiedName& t) const {
+    return sql::QualifiedName{t.schema ? *t.schema : default_schema_id, t.name};
+  }
+
+  TableSchema load_schema(pg::Session& s, const pg::Deadline& d, const sql::QualifiedName& t) {
+    const auto res = s.exec(pg::kTableSchemaSql, {schema_of(t), t.name.str()}, d);
+    const PGresult* r = res.get();
+    const int chosen = pick_table(r, t);
+    const char* oid = cell(r, chosen, 2);
+    TableSchema schema{catalog_name(r, chosen), {}};
+    for (int row = 0; row < PQntuples(r); ++row) {
+      if (std::string_view(cell(r, row, 2)) != oid || cell(r, row, 3) == nullptr) continue;
+      ColumnInfo c;
+      c.name = cell(r, row, 3);
+      c.type = cell(r, row, 4);
+      c.nullable = std::string_view(cell(r, row, 5)) != "t";
+      c.primary_key = std::string_view(cell(r, row, 6)) == "t";
+      c.position = static_cast<int>(schema.columns.size()) + 1;
+      schema.columns.push_back(std::move(c));
     }
-    if (names.empty()) {
-      throw QueryError("column \"" + column->str() + "\" not found in " + r.table.display() +
-                       " of " + where());
+    return schema;
+  }
+
+  std::shared_ptr<const TableSchema> cached(pg::Session& s, const pg::Deadline& d,
+                                            const sql::QualifiedName& t) {
+    kPostgresDialect.check(t);  // longer names would be truncated by the server: refuse them
+    return cache->get(opts.source_name, requested(t), [&] { return load_schema(s, d, t); });
+  }
+
+  // The catalog spelling of `column` in `t`. A column missing from a cached schema reloads
+  // it once (it may have been added since), then is a QueryError.
+  std::pair<sql::QualifiedName, sql::Identifier> resolve(pg::Session& s, const pg::Deadline& d,
+                                                         const sql::QualifiedName& t,
+                                                         const sql::Identifier& column) {
+    kPostgresDialect.check(column, "column name");
+    auto schema = cached(s, d, t);
+    if (schema->find_column(column.str()) == nullptr) {
+      cache->invalidate(opts.source_name, requested(t));
+      schema = cached(s, d, t);
     }
-    if (names.size() > 1) ambiguous("column name", column->str());
-    r.column = sql::Identifier::parse(names.front(), "column name");
-    return r;
+    const ColumnInfo& c = security::find_column_or_throw(*schema, column.str(), where());
+    return {schema->table, sql::Identifier::parse(c.name, "column name")};
+  }
+
+  // Runs a generated data query on `t`: analysed first, then sent. A non-transient query
+  // error (an undefined table or column: the schema changed) drops the cached schema.
+  // `stale` is set when that happened, so the caller may try once more with a fresh schema.
+  pg::ResultHandle run_data(pg::Session& s, const pg::Deadline& d, const sql::QualifiedName& t,
+                            const sql::AggregateQuery& q, bool& stale) {
+    const std::string text = guard.checked_sql(q, kPostgresDialect);
+    if (!q.filter.empty()) guard_cost(s, d, text, "rule filter");
+    try {
+      return s.exec(text, {}, d);
+    } catch (const QueryError& e) {
+      stale = !e.transient() && cache->invalidate(opts.source_name, requested(t));
+      throw;
+    }
+  }
+
+  // Runs `attempt(stale)` (resolve through the cache, then run_data); when its data query
+  // failed on a schema the cache then dropped, runs it once more: a table dropped and
+  // replaced, or renamed to another case, is found again; a missing one is a clear error.
+  template <class Fn>
+  auto retry_if_stale(Fn&& attempt) {
+    bool stale = false;
+    try {
+      return attempt(stale);
+    } catch (const QueryError&) {
+      if (!stale) throw;
+    }
+    bool again = false;
+    return attempt(again);
+  }
+
+  // Plans `text` (EXPLAIN, never ANALYZE) and refuses it when the estimate is beyond the
+  // cost limits. Full scans are sized from pg_class.relpages.
+  void guard_cost(pg::Session& s, const pg::Deadline& d, const std::string& text,
+                  std::string_view what) {
+    const auto plan = s.exec("EXPLAIN (VERBOSE, FORMAT JSON) " + text, {}, d);
+    auto estimate = security::parse_pg_plan(cell(plan.get(), 0, 0));
+    for (const auto& scan : estimate.scans) {
+      if (!scan.full_scan) continue;
+      const auto size = s.exec(pg::kRelationBytesSql, {scan.schema, scan.name}, d);
+      const char* bytes = PQntuples(size.get()) > 0 ? cell(size.get(), 0, 0) : nullptr;
+      if (bytes != nullptr) estimate.scan_bytes += static_cast<double>(to_int64(bytes, "size"));
+    }
+    security::check_plan(estimate, opts.cost_limits, what);
   }
 
   std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& column,
-                                  const TimeZone& zone, const char* fn) {
+                                  const TimeZone& zone, sql::Aggregate fn,
+                                  std::string_view filter) {
     return with_session([&](pg::Session& s, const pg::Deadline& d) -> std::optional<WallTime> {
-      const Resolved r = resolve(s, d, table, &column);
-      const auto res =
-          s.exec(std::string("SELECT ") + fn + "(" + s.escape_identifier(r.column->str()) +
-                     ") FROM " + quote(s, r.table),
-                 {}, d);
+      sql::QualifiedName name = table;
+      sql::Identifier col = column;
+      const auto res = retry_if_stale([&](bool& stale) {
+        std::tie(name, col) = resolve(s, d, table, column);
+        return run_data(s, d, table, sql::AggregateQuery{fn, col, name, std::string(filter)},
+                        stale);
+      });
+      const sql::QualifiedName& r_table = name;
+      const sql::Identifier& r_column = col;
       const auto type = static_cast<unsigned>(PQftype(res.get(), 0));
-      const std::string what = "column \"" + r.column->str() + "\" of " + r.table.display();
+      const std::string what = "column \"" + r_column.str() + "\" of " + r_table.display();
       if (!pg::is_time_type(type)) {
         throw MonitoringError(what +
                               " is not a timestamp, timestamptz, date or text column; "
@@ -209,56 +281,108 @@ std::vector<sql::QualifiedName> PostgresConnector::list_tables() {
 }
 
 TableSchema PostgresConnector::table_schema(const sql::QualifiedName& table) {
-  return impl_->with_session([&](pg::Session& s, const pg::Deadline& d) {
-    const auto res = s.exec(pg::kTableSchemaSql, {impl_->schema_of(table), table.name.str()}, d);
-    const PGresult* r = res.get();
-    const int chosen = impl_->pick_table(r, table);
-    const char* oid = cell(r, chosen, 2);
-    TableSchema schema{impl_->catalog_name(r, chosen), {}};
-    for (int row = 0; row < PQntuples(r); ++row) {
-      if (std::string_view(cell(r, row, 2)) != oid || cell(r, row, 3) == nullptr) continue;
-      ColumnInfo c;
-      c.name = cell(r, row, 3);
-      c.type = cell(r, row, 4);
-      c.nullable = std::string_view(cell(r, row, 5)) != "t";
-      c.primary_key = std::string_view(cell(r, row, 6)) == "t";
-      c.position = static_cast<int>(schema.columns.size()) + 1;
-      schema.columns.push_back(std::move(c));
-    }
-    return schema;
-  });
+  auto schema = impl_->with_session(
+      [&](pg::Session& s, const pg::Deadline& d) { return impl_->load_schema(s, d, table); });
+  impl_->cache->put(impl_->opts.source_name, impl_->requested(table), schema);
+  return schema;
+}
+
+std::shared_ptr<const TableSchema> PostgresConnector::cached_table_schema(
+    const sql::QualifiedName& table) {
+  return impl_->with_session(
+      [&](pg::Session& s, const pg::Deadline& d) { return impl_->cached(s, d, table); });
 }
 
 std::int64_t PostgresConnector::row_count(const sql::QualifiedName& table) {
+  return filtered_row_count(table, {});
+}
+
+std::int64_t PostgresConnector::filtered_row_count(const sql::QualifiedName& table,
+                                                   std::string_view filter) {
   return impl_->with_session([&](pg::Session& s, const pg::Deadline& d) {
-    const Resolved r = impl_->resolve(s, d, table, nullptr);
-    const auto res = s.exec("SELECT count(*) FROM " + impl_->quote(s, r.table), {}, d);
+    const auto res = impl_->retry_if_stale([&](bool& stale) {
+      const auto schema = impl_->cached(s, d, table);
+      return impl_->run_data(
+          s, d, table,
+          sql::AggregateQuery{sql::Aggregate::kCountAll, {}, schema->table, std::string(filter)},
+          stale);
+    });
     return to_int64(cell(res.get(), 0, 0), "row count");
   });
+}
+
+std::optional<WallTime> PostgresConnector::filtered_max_timestamp(const sql::QualifiedName& table,
+                                                                  const sql::Identifier& column,
+                                                                  const TimeZone& zone,
+                                                                  std::string_view filter) {
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, filter);
 }
 
 std::optional<WallTime> PostgresConnector::max_timestamp(const sql::QualifiedName& table,
                                                          const sql::Identifier& column,
                                                          const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "max");
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, {});
 }
 
 std::optional<WallTime> PostgresConnector::min_timestamp(const sql::QualifiedName& table,
                                                          const sql::Identifier& column,
                                                          const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "min");
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMin, {});
 }
 
 std::optional<std::int64_t> PostgresConnector::estimated_row_count(
     const sql::QualifiedName& table) {
   return impl_->with_session(
       [&](pg::Session& s, const pg::Deadline& d) -> std::optional<std::int64_t> {
-        const Resolved r = impl_->resolve(s, d, table, nullptr);
-        const auto res = s.exec(pg::kEstimateSql, {std::to_string(r.oid)}, d);
+        const auto schema = impl_->cached(s, d, table);
+        const auto res =
+            s.exec(pg::kEstimateSql, {schema->table.schema->str(), schema->table.name.str()}, d);
         const char* estimate = cell(res.get(), 0, 0);
         if (estimate == nullptr) return std::nullopt;
         return to_int64(estimate, "row estimate");
       });
+}
+
+QueryRows PostgresConnector::query(std::string_view sql_text) {
+  (void)impl_->guard.analyzer().check(sql_text);
+  // One statement, so a trailing `;` (and space) is the only text after it worth dropping;
+  // the newline ends a trailing `--` comment before the cursor's text continues.
+  std::string text(sql_text);
+  while (!text.empty() &&
+         (std::isspace(static_cast<unsigned char>(text.back())) != 0 || text.back() == ';')) {
+    text.pop_back();
+  }
+  return impl_->with_session([&](pg::Session& s, const pg::Deadline& d) {
+    const int cap = std::max(impl_->opts.max_result_rows, 1);
+    s.exec("BEGIN TRANSACTION READ ONLY", {}, d);
+    try {
+      // Unqualified names in the query mean the source's default schema, as in rules.
+      s.exec("SET LOCAL search_path TO " + kPostgresDialect.quote(impl_->default_schema_id), {}, d);
+      impl_->guard_cost(s, d, text, "query");
+      s.exec("DECLARE freshguard_query NO SCROLL CURSOR FOR " + text + "\n", {}, d);
+      const auto res =
+          s.exec("FETCH FORWARD " + std::to_string(cap + 1) + " FROM freshguard_query", {}, d);
+      s.exec("ROLLBACK", {}, d);
+      QueryRows out;
+      const PGresult* r = res.get();
+      for (int col = 0; col < PQnfields(r); ++col)
+        out.columns.emplace_back(PQfname(r, col));
+      const int rows = std::min(PQntuples(r), cap);
+      out.truncated = PQntuples(r) > cap;
+      for (int row = 0; row < rows; ++row) {
+        auto& values = out.rows.emplace_back();
+        for (int col = 0; col < PQnfields(r); ++col) {
+          const char* v = cell(r, row, col);
+          values.push_back(v != nullptr ? std::optional<std::string>(v) : std::nullopt);
+        }
+      }
+      return out;
+    } catch (const Error& e) {
+      // Leave the session clean for the pool; if even that fails, its error goes up instead.
+      if (!e.connection_poisoned()) s.exec("ROLLBACK", {}, d);
+      throw;
+    }
+  });
 }
 
 PostgresPoolStatus PostgresConnector::pool_status() const {

@@ -9,6 +9,9 @@
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/query_guard.hpp>
+#include <freshguard/security/schema_cache.hpp>
+#include <freshguard/sql/query.hpp>
 
 #include "connectors/sqlite/sqlite_handles.hpp"
 
@@ -43,11 +46,17 @@ struct SqliteConnector::Impl {
   std::condition_variable cv;
   std::vector<DbHandle> idle;
   int open = 0;
+  std::shared_ptr<security::SchemaCache> cache;
+  security::QueryGuard guard;
 
   explicit Impl(SqliteOptions o)
       : opts(std::move(o)),
         clock(opts.clock != nullptr ? opts.clock : &SystemClock::instance()),
-        path_text(opts.path.string()) {}
+        path_text(opts.path.string()),
+        cache(opts.schema_cache != nullptr ? opts.schema_cache
+                                           : std::make_shared<security::SchemaCache>(
+                                                 security::SchemaCacheOptions{.clock = clock})),
+        guard(opts.analyzer) {}
 
   std::string where() const { return "source \"" + opts.source_name + "\""; }
 
@@ -202,23 +211,76 @@ struct SqliteConnector::Impl {
     return sql::QualifiedName{id, sql::Identifier::parse(chosen, "table name")};
   }
 
+  // The table as asked for, with the default schema filled in: the schema cache's key.
+  sql::QualifiedName requested(const sql::QualifiedName& t) const {
+    return sql::QualifiedName{t.schema ? *t.schema : sql::Identifier::parse("main"), t.name};
+  }
+
+  TableSchema load_schema(const sql::QualifiedName& table) {
+    TableSchema schema{resolve_table(table), {}};
+    run("SELECT name, type, \"notnull\", pk, cid FROM pragma_table_info(?1, ?2)",
+        {schema.table.name.str(), schema.table.schema->str()}, [&](sqlite3_stmt* s) {
+          ColumnInfo c;
+          c.name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+          const auto* type = sqlite3_column_text(s, 1);
+          c.type = type != nullptr ? reinterpret_cast<const char*>(type) : "";
+          c.nullable = sqlite3_column_int(s, 2) == 0;
+          c.primary_key = sqlite3_column_int(s, 3) > 0;
+          c.position = sqlite3_column_int(s, 4) + 1;
+          schema.columns.push_back(std::move(c));
+        });
+    return schema;
+  }
+
+  std::shared_ptr<const TableSchema> cached(const sql::QualifiedName& t) {
+    return cache->get(opts.source_name, requested(t), [&] { return load_schema(t); });
+  }
+
+  // The catalog spelling of `column` in `t`. A column missing from a cached schema reloads
+  // it once (it may have been added since), then is a QueryError.
+  sql::Identifier resolve_column(const sql::QualifiedName& t, const sql::Identifier& column,
+                                 std::shared_ptr<const TableSchema>& schema) {
+    schema = cached(t);
+    if (schema->find_column(column.str()) == nullptr) {
+      cache->invalidate(opts.source_name, requested(t));
+      schema = cached(t);
+    }
+    const ColumnInfo& c = security::find_column_or_throw(*schema, column.str(), where());
+    return sql::Identifier::parse(c.name, "column name");
+  }
+
+  // Runs a generated data query on `t`: analysed first, then sent. A non-transient query
+  // error (an undefined table or column: the schema changed) drops the cached schema.
+  void run_data(const sql::QualifiedName& t, const sql::AggregateQuery& q, const RowFn& on_row) {
+    const std::string text = guard.checked_sql(q, kSqliteDialect);
+    try {
+      run(text, {}, on_row);
+    } catch (const QueryError& e) {
+      if (!e.transient()) cache->invalidate(opts.source_name, requested(t));
+      throw;
+    }
+  }
+
   std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& column,
-                                  const TimeZone& zone, const char* fn) {
-    const auto resolved = resolve_table(table);
-    const std::string sql = std::string("SELECT ") + fn + "(" + kSqliteDialect.quote(column) +
-                            ") FROM " + kSqliteDialect.quote(resolved);
+                                  const TimeZone& zone, sql::Aggregate fn,
+                                  std::string_view filter) {
+    std::shared_ptr<const TableSchema> schema;
+    const sql::Identifier col = resolve_column(table, column, schema);
     std::optional<WallTime> out;
-    run(sql, {}, [&](sqlite3_stmt* s) {
-      const int type = sqlite3_column_type(s, 0);
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-      const std::string_view view = text != nullptr ? std::string_view(text) : std::string_view();
-      out = sqlite_value_to_time(type, sqlite3_column_int64(s, 0), sqlite3_column_double(s, 0),
-                                 view, zone);
-      if (!out && type != SQLITE_NULL) {
-        throw MonitoringError("column \"" + column.str() + "\" of " + resolved.display() +
-                              " holds a value that is not a timestamp");
-      }
-    });
+    run_data(table, sql::AggregateQuery{fn, col, schema->table, std::string(filter)},
+             [&](sqlite3_stmt* s) {
+               const int type = sqlite3_column_type(s, 0);
+               const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+               const std::string_view view =
+                   text != nullptr ? std::string_view(text) : std::string_view();
+               out = sqlite_value_to_time(type, sqlite3_column_int64(s, 0),
+                                          sqlite3_column_double(s, 0), view, zone);
+               if (!out && type != SQLITE_NULL) {
+                 throw MonitoringError("column \"" + col.str() + "\" of " +
+                                       schema->table.display() +
+                                       " holds a value that is not a timestamp");
+               }
+             });
     return out;
   }
 };
@@ -278,39 +340,47 @@ std::vector<sql::QualifiedName> SqliteConnector::list_tables() {
 }
 
 TableSchema SqliteConnector::table_schema(const sql::QualifiedName& table) {
-  TableSchema schema{impl_->resolve_table(table), {}};
-  impl_->run("SELECT name, type, \"notnull\", pk, cid FROM pragma_table_info(?1, ?2)",
-             {schema.table.name.str(), schema.table.schema->str()}, [&](sqlite3_stmt* s) {
-               ColumnInfo c;
-               c.name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-               const auto* type = sqlite3_column_text(s, 1);
-               c.type = type != nullptr ? reinterpret_cast<const char*>(type) : "";
-               c.nullable = sqlite3_column_int(s, 2) == 0;
-               c.primary_key = sqlite3_column_int(s, 3) > 0;
-               c.position = sqlite3_column_int(s, 4) + 1;
-               schema.columns.push_back(std::move(c));
-             });
+  auto schema = impl_->load_schema(table);
+  impl_->cache->put(impl_->opts.source_name, impl_->requested(table), schema);
   return schema;
 }
 
+std::shared_ptr<const TableSchema> SqliteConnector::cached_table_schema(
+    const sql::QualifiedName& table) {
+  return impl_->cached(table);
+}
+
 std::int64_t SqliteConnector::row_count(const sql::QualifiedName& table) {
-  const auto resolved = impl_->resolve_table(table);
+  return filtered_row_count(table, {});
+}
+
+std::int64_t SqliteConnector::filtered_row_count(const sql::QualifiedName& table,
+                                                 std::string_view filter) {
+  const auto schema = impl_->cached(table);
   std::int64_t n = 0;
-  impl_->run("SELECT COUNT(*) FROM " + kSqliteDialect.quote(resolved), {},
-             [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
+  impl_->run_data(
+      table, sql::AggregateQuery{sql::Aggregate::kCountAll, {}, schema->table, std::string(filter)},
+      [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
   return n;
+}
+
+std::optional<WallTime> SqliteConnector::filtered_max_timestamp(const sql::QualifiedName& table,
+                                                                const sql::Identifier& column,
+                                                                const TimeZone& zone,
+                                                                std::string_view filter) {
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, filter);
 }
 
 std::optional<WallTime> SqliteConnector::max_timestamp(const sql::QualifiedName& table,
                                                        const sql::Identifier& column,
                                                        const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MAX");
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, {});
 }
 
 std::optional<WallTime> SqliteConnector::min_timestamp(const sql::QualifiedName& table,
                                                        const sql::Identifier& column,
                                                        const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MIN");
+  return impl_->extreme(table, column, zone, sql::Aggregate::kMin, {});
 }
 
 int SqliteConnector::open_connections() const {

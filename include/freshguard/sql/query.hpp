@@ -1,0 +1,37 @@
+#pragma once
+/// The data queries the engine generates, built from typed pieces and rendered per dialect.
+///
+/// A query is rendered twice: once in the connector's dialect (what is sent) and once in the
+/// PostgreSQL form (`"` quoting), which is what security::QueryAnalyzer parses. Both renderings
+/// differ only in identifier quoting, so analysing one analyses the other.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <freshguard/sql/dialect.hpp>
+#include <freshguard/sql/identifier.hpp>
+
+namespace freshguard::sql {
+
+enum class Aggregate { kCountAll, kMax, kMin };
+
+/// `SELECT <aggregate> FROM <table> [WHERE (<filter>)]`.
+struct AggregateQuery {
+  Aggregate aggregate = Aggregate::kCountAll;
+  /// The column of kMax / kMin (ignored by kCountAll), as the catalog spells it.
+  std::optional<Identifier> column;
+  /// The table as the catalog spells it, schema-qualified where the dialect has schemas.
+  QualifiedName table;
+  /// A rule's `filter:` expression, already checked by QueryAnalyzer::check_filter; empty for
+  /// none. It is the only text not built from identifiers.
+  std::string filter;
+
+  /// The SQL text in `dialect`. Throws std::logic_error when kMax / kMin has no column.
+  std::string render(const Dialect& dialect) const;
+};
+
+/// The dialect whose rendering the analyser parses (PostgreSQL quoting).
+inline constexpr Dialect kAnalysisDialect{DialectKind::kPostgres};
+
+}  // namespace freshguard::sql

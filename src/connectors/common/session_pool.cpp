@@ -1,0 +1,21 @@
+#include "connectors/common/session_pool.hpp"
+
+#include <algorithm>
+
+#include <freshguard/core/error.hpp>
+
+namespace freshguard::pool {
+
+using std::chrono::milliseconds;
+
+milliseconds reap_period(milliseconds idle_timeout) {
+  return std::clamp(idle_timeout / 2, milliseconds(100), milliseconds(10000));
+}
+
+void throw_wait_timeout(milliseconds budget, const std::string& source, int max_connections) {
+  throw TimeoutError("timed out after " + std::to_string(budget.count()) +
+                     " ms waiting for a free connection to source \"" + source + "\" (all " +
+                     std::to_string(max_connections) + " in use)");
+}
+
+}  // namespace freshguard::pool

@@ -1,0 +1,31 @@
+#include <stdexcept>
+
+#include <freshguard/sql/query.hpp>
+
+namespace freshguard::sql {
+
+std::string AggregateQuery::render(const Dialect& dialect) const {
+  std::string out = "SELECT ";
+  switch (aggregate) {
+    case Aggregate::kCountAll:
+      out += "count(*)";
+      break;
+    case Aggregate::kMax:
+    case Aggregate::kMin:
+      if (!column) throw std::logic_error("MAX/MIN query without a column");
+      out += aggregate == Aggregate::kMax ? "max(" : "min(";
+      out += dialect.quote(*column);
+      out += ')';
+      break;
+  }
+  out += " FROM ";
+  out += dialect.quote(table);
+  if (!filter.empty()) {
+    out += " WHERE (";
+    out += filter;
+    out += ')';
+  }
+  return out;
+}
+
+}  // namespace freshguard::sql
