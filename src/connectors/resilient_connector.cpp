@@ -286,6 +286,11 @@ std::optional<WallTime> ResilientConnector::filtered_max_timestamp(const sql::Qu
   });
 }
 
+QueryRows ResilientConnector::query(std::string_view sql) {
+  return impl_->run_for(obs::QueryOperation::kQuery, nullptr,
+                        [this, sql] { return impl_->inner->query(sql); });
+}
+
 resilience::CircuitState ResilientConnector::circuit_state() const {
   return impl_->breaker ? impl_->breaker->state() : CircuitState::kClosed;
 }

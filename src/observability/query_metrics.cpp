@@ -76,9 +76,11 @@ std::string_view to_string(QueryOperation op) noexcept {
     case QueryOperation::kMax:
       return "max";
     case QueryOperation::kMin:
+      return "min";
+    case QueryOperation::kQuery:
       break;
   }
-  return "min";
+  return "query";
 }
 
 double QueryMetric::avg_ms() const noexcept {

@@ -114,6 +114,7 @@ TEST(QueryOperation, Spellings) {
   EXPECT_EQ(obs::to_string(QueryOperation::kEstimate), "estimate");
   EXPECT_EQ(obs::to_string(QueryOperation::kMax), "max");
   EXPECT_EQ(obs::to_string(QueryOperation::kMin), "min");
+  EXPECT_EQ(obs::to_string(QueryOperation::kQuery), "query");
 }
 
 // A fault injector around a real connector: every call costs `cost` on the manual clock,

@@ -183,6 +183,19 @@ TEST_F(PgSecurityTest, QueryIsReadOnlyCappedAndAnalysed) {
   EXPECT_EQ(user_->scalar("SELECT count(*) FROM t"), "20");
 }
 
+// Library users get query() through the resilience layer make_connector applies: the same
+// analyser refusals, and the call is counted in the source's query metrics.
+TEST_F(PgSecurityTest, QueryPassesThroughTheResilienceLayer) {
+  user_->exec("CREATE TABLE q (id int); INSERT INTO q VALUES (1), (2)");
+  ResilientConnector rc(std::make_unique<PostgresConnector>(options()), ResilienceOptions{});
+  const auto rows = rc.query("SELECT id FROM q ORDER BY id");
+  ASSERT_EQ(rows.rows.size(), 2u);
+  EXPECT_EQ(rows.rows[1][0], "2");
+  EXPECT_NE(refusal([&] { (void)rc.query("SELECT pg_sleep(1)"); }), "");
+  EXPECT_NE(refusal([&] { (void)rc.query("DROP TABLE q"); }), "");
+  EXPECT_EQ(user_->scalar("SELECT count(*) FROM q"), "2");
+}
+
 TEST_F(PgSecurityTest, FiltersAreAppliedAndChecked) {
   user_->exec(
       "CREATE TABLE events (id int, region text, is_test boolean, updated_at timestamptz); "

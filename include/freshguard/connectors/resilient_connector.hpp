@@ -87,6 +87,7 @@ class ResilientConnector final : public Connector {
                                                  const sql::Identifier& column,
                                                  const TimeZone& zone,
                                                  std::string_view filter) override;
+  QueryRows query(std::string_view sql) override;
 
   /// The breaker's state, for metrics; kClosed when the breaker is turned off.
   resilience::CircuitState circuit_state() const;

@@ -55,9 +55,10 @@ enum class QueryOperation {
   kCount,
   kEstimate,
   kMax,
-  kMin
+  kMin,
+  kQuery  ///< a user-supplied read-only query (Connector::query)
 };
-/// "test_connection", "list_tables", "describe", "count", "estimate", "max", "min".
+/// "test_connection", "list_tables", "describe", "count", "estimate", "max", "min", "query".
 std::string_view to_string(QueryOperation op) noexcept;
 
 /// The figures of one key (a table and operation, or a whole source).
