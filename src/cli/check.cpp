@@ -37,20 +37,6 @@ Connectors make_connectors(const config::Config& cfg, const std::vector<const Ru
   return c;
 }
 
-void log_result(const CheckResult& r) {
-  obs::LogEvent ev;
-  ev.level = r.status == CheckStatus::kError ? obs::LogLevel::kError : obs::LogLevel::kInfo;
-  ev.component = "monitor";
-  ev.action = "check.finished";
-  ev.source = r.source;
-  ev.table = r.table;
-  ev.duration_ms = static_cast<double>(r.duration.count()) / 1000.0;
-  if (r.error) ev.error = std::string(to_string(r.error->code));
-  ev.message = r.message;
-  ev.fields = {{"rule_id", r.rule_id}, {"status", std::string(to_string(r.status))}};
-  obs::logger().log(ev);
-}
-
 bool needs_store(const Rule* rule) {
   return rule->type == RuleType::kVolumeAnomaly || rule->type == RuleType::kSchemaChange;
 }
@@ -101,7 +87,7 @@ std::vector<CheckResult> run_all(const std::vector<const Rule*>& rules, Connecto
   auto worker = [&] {
     for (size_t i = next++; i < rules.size(); i = next++) {
       results[i] = check_one(*rules[i], conns, history);
-      log_result(results[i]);
+      log_check_result(results[i], "monitor");
     }
   };
   const size_t n_workers = std::min(rules.size(), static_cast<size_t>(concurrency));

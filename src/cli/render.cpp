@@ -5,6 +5,7 @@
 
 #include <freshguard/core/time.hpp>
 #include <freshguard/core/version.hpp>
+#include <freshguard/observability/logger.hpp>
 
 namespace freshguard::cli {
 namespace {
@@ -181,6 +182,20 @@ void render_table(const std::vector<CheckResult>& results, const obs::Redactor& 
   out << '\n'
       << s.total << (s.total == 1 ? " rule: " : " rules: ") << s.ok << " ok, " << s.alert
       << " alert, " << s.error << " error\n";
+}
+
+void log_check_result(const CheckResult& r, std::string_view component) {
+  obs::LogEvent ev;
+  ev.level = r.status == CheckStatus::kError ? obs::LogLevel::kError : obs::LogLevel::kInfo;
+  ev.component = std::string(component);
+  ev.action = "check.finished";
+  ev.source = r.source;
+  ev.table = r.table;
+  ev.duration_ms = static_cast<double>(r.duration.count()) / 1000.0;
+  if (r.error) ev.error = std::string(to_string(r.error->code));
+  ev.message = r.message;
+  ev.fields = {{"rule_id", r.rule_id}, {"status", std::string(to_string(r.status))}};
+  obs::logger().log(ev);
 }
 
 }  // namespace freshguard::cli

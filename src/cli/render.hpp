@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,10 @@ struct HistoryOutcome {
 
 /// One result as the contract's JSON object. Text fields pass through `redactor`.
 nlohmann::json result_to_json(const CheckResult& r, const obs::Redactor& redactor);
+
+/// Logs one finished check as a `check.finished` event of `component` (error level when the
+/// check could not run, info otherwise).
+void log_check_result(const CheckResult& r, std::string_view component);
 
 /// One recorded execution as `history --format json` prints it (text fields redacted).
 nlohmann::json execution_json(const ExecutionRecord& e, const obs::Redactor& redactor);

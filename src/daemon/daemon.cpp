@@ -18,20 +18,6 @@ namespace {
 
 constexpr std::chrono::hours kPruneEvery{1};
 
-void log_result(const CheckResult& r) {
-  obs::LogEvent ev;
-  ev.level = r.status == CheckStatus::kError ? obs::LogLevel::kError : obs::LogLevel::kInfo;
-  ev.component = "daemon";
-  ev.action = "check.finished";
-  ev.source = r.source;
-  ev.table = r.table;
-  ev.duration_ms = static_cast<double>(r.duration.count()) / 1000.0;
-  if (r.error) ev.error = std::string(to_string(r.error->code));
-  ev.message = r.message;
-  ev.fields = {{"rule_id", r.rule_id}, {"status", std::string(to_string(r.status))}};
-  obs::logger().log(ev);
-}
-
 std::string dump(const nlohmann::json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -172,7 +158,7 @@ void Daemon::Impl::run_job(const Job& job) {
   } else {
     result = run_check(*conn->second, rule, CheckContext{&clock, store.get()});
   }
-  log_result(result);
+  cli::log_check_result(result, "daemon");
   record(result);
   metrics.add("freshguard_checks_total",
               {{"rule", rule.id}, {"status", std::string(to_string(result.status))}});
