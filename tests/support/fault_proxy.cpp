@@ -162,13 +162,16 @@ void FaultProxy::accept_loop() {
     const int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
     ++accepted_;
-    if (mode_.load() == FaultMode::kDrop) {
+    // The generation is read before the mode: a connection accepted while a test switches
+    // to refuse and then drops connections is reset by one check or the other, never kept.
+    const auto generation = drop_generation_.load();
+    if (const auto mode = mode_.load(); mode == FaultMode::kDrop || mode == FaultMode::kRefuse) {
       reset_close(client);
       continue;
     }
     auto conn = std::make_unique<Conn>();
     conn->client = client;
-    conn->generation = drop_generation_.load();
+    conn->generation = generation;
     Conn& ref = *conn;
     std::lock_guard lock(mu_);
     conns_.push_back(std::move(conn));
