@@ -63,7 +63,7 @@ std::string default_schema(const config::SourceConfig& s) {
     case config::SourceType::kBigquery:
       return s.dataset;
     case config::SourceType::kSnowflake:
-      return s.schema;
+      return s.schema.empty() ? "PUBLIC" : s.schema;
     case config::SourceType::kSqlite:
     case config::SourceType::kDuckdb:
       break;

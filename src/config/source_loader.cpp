@@ -30,9 +30,11 @@ constexpr std::string_view kBigqueryKeys[] = {
     "project", "dataset", "location", "credentials_file", "endpoint", "maximum_bytes_billed",
     "ssl_root_cert"};
 // clang-format on
-constexpr std::string_view kSnowflakeKeys[] = {"account",   "username", "private_key_file",
-                                               "warehouse", "role",     "database",
-                                               "schema",    "endpoint"};
+// clang-format off
+constexpr std::string_view kSnowflakeKeys[] = {
+    "account", "username", "private_key_file", "oauth_token_file", "warehouse", "role",
+    "database", "schema", "endpoint", "ssl_root_cert", "max_scan_mb"};
+// clang-format on
 
 constexpr std::size_t kMinPasswordLength = 8;
 constexpr int kDefaultPostgresPort = 5432;
@@ -111,6 +113,7 @@ void read_optional_identifier(MapReader& r, std::string_view key, std::string_vi
 
 void read_endpoint(MapReader& r, SourceConfig& source) {
   if (auto value = r.optional_string("endpoint")) {
+    if (value->empty()) return;  // the API's default endpoint
     if (is_http_url(*value)) {
       source.endpoint = std::move(*value);
     } else {
@@ -219,6 +222,20 @@ bool is_valid_account(std::string_view account) {
   });
 }
 
+// Key-pair auth (`private_key_file`) or OAuth (`oauth_token_file`): exactly one of them.
+void read_snowflake_credentials(MapReader& r, SourceConfig& source) {
+  auto key = r.optional_string("private_key_file");
+  auto token = r.optional_string("oauth_token_file");
+  if (key && token) {
+    r.ctx().add(r.path_of("oauth_token_file"),
+                "set only one of private_key_file (key-pair auth) and oauth_token_file");
+  } else if (!key && !token) {
+    r.ctx().add(r.path_of("private_key_file"), "is required (or oauth_token_file, for OAuth)");
+  }
+  if (key && !key->empty()) source.private_key_file = r.ctx().resolve_path(*key);
+  if (token && !token->empty()) source.oauth_token_file = r.ctx().resolve_path(*token);
+}
+
 void read_snowflake(MapReader& r, SourceConfig& source) {
   if (auto account = r.required_string("account")) {
     if (is_valid_account(*account)) {
@@ -229,12 +246,14 @@ void read_snowflake(MapReader& r, SourceConfig& source) {
     }
   }
   source.username = r.required_string("username").value_or("");
-  source.private_key_file = r.required_string("private_key_file").value_or("");
+  read_snowflake_credentials(r, source);
   source.warehouse = r.optional_string("warehouse").value_or("");
   source.role = r.optional_string("role").value_or("");
   source.database = r.required_string("database").value_or("");
   read_optional_identifier(r, "schema", "schema name", source.schema);
   read_endpoint(r, source);
+  read_root_cert(r, source);
+  source.max_scan_mb = r.integer_or("max_scan_mb", 1, 1048576, source.max_scan_mb);
 }
 
 void read_type_settings(MapReader& r, SourceConfig& source) {

@@ -4,6 +4,7 @@
 #include <freshguard/connectors/mysql_connector.hpp>
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
+#include <freshguard/connectors/snowflake_connector.hpp>
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/security/schema_cache.hpp>
@@ -90,6 +91,27 @@ std::unique_ptr<Connector> make_bigquery_connector(const config::SourceConfig& s
   return std::make_unique<BigqueryConnector>(std::move(opts));
 }
 
+std::unique_ptr<Connector> make_snowflake_connector(const config::SourceConfig& source,
+                                                    const Clock& clock) {
+  SnowflakeOptions opts;
+  opts.source_name = source.name;
+  opts.account = source.account;
+  opts.user = source.username;
+  opts.private_key_file = source.private_key_file;
+  opts.oauth_token_file = source.oauth_token_file;
+  opts.database = source.database;
+  if (!source.schema.empty()) opts.schema = source.schema;
+  opts.warehouse = source.warehouse;
+  opts.role = source.role;
+  opts.endpoint = source.endpoint;
+  opts.ca_file = source.ssl_root_cert;
+  opts.timeout = std::chrono::milliseconds(source.timeout_ms);
+  opts.max_scan_bytes = static_cast<double>(source.max_scan_mb) * 1024 * 1024;
+  opts.clock = &clock;
+  opts.schema_cache = schema_cache_for(source, clock);
+  return std::make_unique<SnowflakeConnector>(std::move(opts));
+}
+
 }  // namespace
 
 std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& source,
@@ -122,11 +144,9 @@ std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& sour
     case config::SourceType::kBigquery:
       return make_bigquery_connector(source, clock);
     case config::SourceType::kSnowflake:
-      break;
+      return make_snowflake_connector(source, clock);
   }
-  throw ConfigError("source \"" + source.name +
-                    "\": " + std::string(config::to_string(source.type)) +
-                    " sources are not available in this version yet");
+  throw ConfigError("source \"" + source.name + "\": unknown source type");
 }
 
 std::unique_ptr<Connector> make_connector(const config::SourceConfig& source, const Clock& clock) {

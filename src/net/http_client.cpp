@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include <curl/curl.h>
 
@@ -54,14 +55,42 @@ long to_curl_ms(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
+// Idle easy handles; each keeps its connection cache, so a reused handle reuses its connection.
+struct HttpClient::Idle {
+  std::mutex mu;
+  std::vector<EasyHandle> handles;
+
+  EasyHandle take() {
+    {
+      std::lock_guard lock(mu);
+      if (!handles.empty()) {
+        EasyHandle h = std::move(handles.back());
+        handles.pop_back();
+        curl_easy_reset(h.get());  // clears the options, keeps the open connections
+        return h;
+      }
+    }
+    return EasyHandle(curl_easy_init());
+  }
+  void give_back(EasyHandle h, std::size_t max) {
+    std::lock_guard lock(mu);
+    if (handles.size() < max) handles.push_back(std::move(h));
+  }
+};
+
+HttpClient::HttpClient(HttpOptions options)
+    : options_(std::move(options)), idle_(std::make_shared<Idle>()) {
   global_init();
 }
+
+HttpClient::~HttpClient() = default;
+HttpClient::HttpClient(const HttpClient&) = default;
+HttpClient& HttpClient::operator=(const HttpClient&) = default;
 
 HttpResponse HttpClient::send(const HttpRequest& request, std::chrono::milliseconds timeout,
                               std::string_view what) const {
   if (timeout.count() <= 0) throw TimeoutError(std::string(what) + ": deadline already passed");
-  EasyHandle h(curl_easy_init());
+  EasyHandle h = options_.reuse_connections ? idle_->take() : EasyHandle(curl_easy_init());
   if (!h) throw ConnectionError(std::string(what) + ": cannot create an HTTP handle");
   Slist headers;
   for (const auto& line : request.headers) {
@@ -92,8 +121,9 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::chrono::milliseco
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   const CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) throw_transport(rc, what);
+  if (rc != CURLE_OK) throw_transport(rc, what);  // the handle and its connection are dropped
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  if (options_.reuse_connections) idle_->give_back(std::move(h), options_.max_idle_handles);
   return response;
 }
 

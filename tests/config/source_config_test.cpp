@@ -347,6 +347,22 @@ TEST(SourceConfigTest, SnowflakeErrors) {
                            "sources.src.account", "must contain only letters, digits"));
 }
 
+TEST(SourceConfigTest, SnowflakeCredentialsAreOneOfKeyOrOAuthToken) {
+  const auto oauth = load(source_doc(
+      "type: snowflake\naccount: xy12345.eu-north-1.aws\nusername: fg\ndatabase: analytics\n"
+      "oauth_token_file: /run/secrets/sf-token\nmax_scan_mb: 64\nendpoint: \"\"\n"
+      "ssl_root_cert: /etc/ca.pem\n"));
+  ASSERT_TRUE(loads(oauth)) << testing::describe(oauth);
+  EXPECT_EQ(source_of(oauth).oauth_token_file, "/run/secrets/sf-token");
+  EXPECT_EQ(source_of(oauth).private_key_file, "");
+  EXPECT_EQ(source_of(oauth).max_scan_mb, 64);
+  EXPECT_EQ(source_of(oauth).endpoint, "");  // empty: the account's default endpoint
+  EXPECT_EQ(source_of(oauth).ssl_root_cert, "/etc/ca.pem");
+  EXPECT_TRUE(only_problem(load(source_doc("type: snowflake\naccount: a\nusername: u\ndatabase: d\n"
+                                           "private_key_file: /k.p8\noauth_token_file: /t\n")),
+                           "sources.src.oauth_token_file", "set only one of private_key_file"));
+}
+
 TEST(SourceConfigTest, SourcesSectionShape) {
   EXPECT_TRUE(only_problem(load(std::string(testing::kValidRule)), "sources",
                            "at least one source is required"));

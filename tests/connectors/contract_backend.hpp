@@ -43,5 +43,7 @@ std::unique_ptr<ContractBackend> make_postgres_backend();
 std::unique_ptr<ContractBackend> make_mysql_backend();
 /// BigQuery: the connector against tests/support/bigquery_test_server.hpp (HTTPS, SQLite).
 std::unique_ptr<ContractBackend> make_bigquery_backend();
+/// Snowflake: the connector against tests/support/snowflake_test_server.hpp (HTTPS, SQLite).
+std::unique_ptr<ContractBackend> make_snowflake_backend();
 
 }  // namespace freshguard::testing

@@ -28,6 +28,7 @@ std::unique_ptr<ContractBackend> make_backend(const std::string& name) {
   if (name == "mysql") return make_mysql_backend();
   if (name == "postgres") return make_postgres_backend();
   if (name == "bigquery") return make_bigquery_backend();
+  if (name == "snowflake") return make_snowflake_backend();
   return make_duckdb_backend();
 }
 
@@ -190,7 +191,8 @@ TEST_P(ContractTest, SlowQueriesStopAtTheDeadline) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ContractTest,
-                         ::testing::Values("sqlite", "duckdb", "postgres", "mysql", "bigquery"),
+                         ::testing::Values("sqlite", "duckdb", "postgres", "mysql", "bigquery",
+                                           "snowflake"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The libcurl client against a local HTTPS server: TLS verification stays on (the test CA is
 // trusted through ca_file), timeouts and transport failures become typed errors.
 
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -28,8 +29,12 @@ class HttpClientTest : public ::testing::Test {
       std::this_thread::sleep_for(milliseconds(1500));
       res.set_content("late", "text/plain");
     });
+    server_.Get("/port", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(std::to_string(req.remote_port), "text/plain");
+    });
     server_.Delete("/gone",
                    [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    server_.set_keep_alive_max_count(100);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
@@ -48,6 +53,28 @@ class HttpClientTest : public ::testing::Test {
   int port_ = 0;
   std::thread thread_;
 };
+
+// The client port the server saw for each of `n` sequential requests of `client`.
+std::set<std::string> ports_seen(const HttpClient& client, const std::string& url, int n) {
+  std::set<std::string> ports;
+  for (int i = 0; i < n; ++i)
+    ports.insert(client.send({"GET", url, {}, ""}, milliseconds(5000), "port").body);
+  return ports;
+}
+
+TEST_F(HttpClientTest, ConnectionsAreReusedUnlessTurnedOff) {
+  const HttpClient client = trusted();
+  const auto first = ports_seen(client, url("/port"), 4);
+  EXPECT_EQ(first.size(), 1u);     // one kept-alive connection
+  const HttpClient copy = client;  // copies share the idle handles
+  EXPECT_EQ(ports_seen(copy, url("/port"), 1), first);
+  HttpOptions fresh{testing::TestTls::get().cert.string()};
+  fresh.reuse_connections = false;
+  EXPECT_EQ(ports_seen(HttpClient(fresh), url("/port"), 4).size(), 4u);
+  // A failed request drops its handle: the next one opens a new connection and succeeds.
+  EXPECT_THROW(client.send({"GET", url("/slow"), {}, ""}, milliseconds(100), "slow"), TimeoutError);
+  EXPECT_EQ(client.send({"GET", url("/port"), {}, ""}, milliseconds(5000), "port").status, 200);
+}
 
 TEST_F(HttpClientTest, SendsHeadersAndBodyOverVerifiedTls) {
   const auto resp =

@@ -78,6 +78,12 @@ class SqlEngine {
     }
   }
   ~SqlEngine() { sqlite3_close(db_); }
+  /// Makes double-quoted text always an identifier (SQLite otherwise reads an unknown
+  /// "name" as a string literal), as in Snowflake and standard SQL.
+  void disable_double_quoted_strings() {
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
+  }
   SqlEngine(const SqlEngine&) = delete;
   SqlEngine& operator=(const SqlEngine&) = delete;
 
@@ -89,7 +95,8 @@ class SqlEngine {
     if (rc != SQLITE_OK) throw std::runtime_error("fixture SQL failed: " + error);
   }
 
-  /// Runs one statement with named (`@name`) text/integer binds. Throws
+  /// Runs one statement with text binds: a bind named by digits only ("1", "2", ...) binds
+  /// the positional `?` at that index, any other name binds `@name`. Throws
   /// std::runtime_error with SQLite's message on failure.
   SqlResult query(const std::string& sql,
                   const std::vector<std::pair<std::string, std::string>>& binds = {}) {
@@ -99,7 +106,10 @@ class SqlEngine {
     }
     SqlResult out;
     for (const auto& [name, value] : binds) {
-      const int idx = sqlite3_bind_parameter_index(stmt, ("@" + name).c_str());
+      const bool positional = !name.empty() && name.size() < 6 &&
+                              name.find_first_not_of("0123456789") == std::string::npos;
+      const int idx =
+          positional ? std::stoi(name) : sqlite3_bind_parameter_index(stmt, ("@" + name).c_str());
       if (idx > 0) sqlite3_bind_text(stmt, idx, value.c_str(), -1, SQLITE_TRANSIENT);
     }
     const int n = sqlite3_column_count(stmt);

@@ -108,7 +108,10 @@ struct SourceConfig {
 
   // Snowflake.
   std::string account;
+  /// Key-pair auth: unencrypted PEM private key. Exactly one of this and oauth_token_file.
   std::string private_key_file;
+  /// OAuth: a file holding the access token (read again when Snowflake rejects it).
+  std::string oauth_token_file;
   std::string warehouse;
   std::string role;
 

@@ -8,6 +8,8 @@
 /// request headers carry credentials.
 
 #include <chrono>
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,12 +37,21 @@ struct HttpOptions {
   /// Bound on establishing the TCP+TLS connection (also capped by each request's timeout).
   /// Default 10 s.
   std::chrono::milliseconds connect_timeout{10000};
+  /// Keep finished connections open and reuse them (HTTP keep-alive), saving a TCP and TLS
+  /// handshake per request. A request that fails never hands its connection on. Default on.
+  bool reuse_connections = true;
+  /// Most idle handles (each with its open connection) kept for reuse. Default 8.
+  std::size_t max_idle_handles = 8;
 };
 
-/// Thread-safe and cheap to share: each send() uses its own curl easy handle.
+/// Thread-safe: each send() uses one curl easy handle at a time, taken from the client's idle
+/// handles (whose connections stay open for reuse) or made new. Copies share the idle handles.
 class HttpClient {
  public:
   explicit HttpClient(HttpOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&);
+  HttpClient& operator=(const HttpClient&);
 
   /// Sends `request` and waits for the whole response, at most `timeout` (a non-positive
   /// timeout throws TimeoutError at once). Throws TimeoutError when the time runs out,
@@ -53,7 +64,9 @@ class HttpClient {
   const HttpOptions& options() const noexcept { return options_; }
 
  private:
+  struct Idle;
   HttpOptions options_;
+  std::shared_ptr<Idle> idle_;
 };
 
 /// Percent-encodes `text` for a URL query value or form field (RFC 3986 unreserved kept).

@@ -180,7 +180,10 @@ JobResult Api::query(const std::string& sql, const std::vector<Param>& params,
                      const resilience::Deadline& deadline) {
   dry_run(sql, params, deadline);
   json body = request_body(sql, params);
-  body["timeoutMs"] = poll_wait(deadline).count();
+  // Wait for the job in jobs.query only half the time left: its reply carries the job id,
+  // and a reply that arrived after the deadline would leave the job running, uncancelled.
+  body["timeoutMs"] =
+      std::clamp(remaining_ms(deadline) / 2 - kPollMargin, milliseconds(0), kMaxPoll).count();
   body["jobTimeoutMs"] = std::to_string(std::max<std::int64_t>(remaining_ms(deadline).count(), 1));
   json resp =
       call("POST", "/bigquery/v2/projects/" + net::url_encode(settings_.project) + "/queries",
