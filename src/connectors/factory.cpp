@@ -88,6 +88,7 @@ std::unique_ptr<Connector> make_bigquery_connector(const config::SourceConfig& s
   opts.maximum_bytes_billed = source.maximum_bytes_billed;
   opts.ca_file = source.ssl_root_cert;
   opts.clock = &clock;
+  opts.schema_cache = schema_cache_for(source, clock);
   return std::make_unique<BigqueryConnector>(std::move(opts));
 }
 

@@ -192,6 +192,31 @@ TEST_F(BigqueryTest, TheCatalogMethodIssuesNoQuery) {
   EXPECT_EQ(server_->count("POST", "/queries"), 0);
 }
 
+TEST_F(BigqueryTest, NamesResolveIgnoringCaseAndFiltersAreAnalysedThenApplied) {
+  auto c = connector();
+  EXPECT_EQ(c->row_count(QualifiedName::parse("CONTRACT_EVENTS")), 3);
+  EXPECT_EQ(server_->count("GET", "/tables/CONTRACT_EVENTS"), 1);  // 404, then tables.list
+  const auto sent_with = [&](const std::string& part) {
+    int n = 0;
+    for (const auto& r : server_->log()) {
+      if (r.method == "POST" && !r.dry_run && r.body.find(part) != std::string::npos) ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(sent_with("FROM `fg-test-project.fg_ds.contract_events`"), 1);
+  EXPECT_EQ(c->table_schema(QualifiedName::parse("Contract_Events")).table.name.str(),
+            "contract_events");
+  EXPECT_EQ(c->filtered_row_count(events(), "id > 1"), 2);
+  EXPECT_EQ(sent_with("WHERE (id > 1)"), 1);
+  EXPECT_EQ(c->filtered_max_timestamp(events(), Identifier::parse("AWARE_TS"), TimeZone::utc(),
+                                      "name = 'a'"),
+            WallTime(seconds(kBase - 7200)));
+  const auto dry_runs = server_->dry_runs();
+  EXPECT_THROW(c->filtered_row_count(events(), "1=1; DROP TABLE x"), SecurityError);
+  EXPECT_THROW(c->filtered_row_count(events(), "id IN (SELECT id FROM other)"), SecurityError);
+  EXPECT_EQ(server_->dry_runs(), dry_runs);  // refused before anything was sent
+}
+
 TEST_F(BigqueryTest, CatalogFiguresAndMissingTables) {
   auto c = connector();
   EXPECT_EQ(c->estimated_row_count(events()), 3);

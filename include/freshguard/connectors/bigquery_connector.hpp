@@ -15,10 +15,15 @@
 /// (resilience::effective_timeout of `timeout`) passes with the job still running, the job
 /// is cancelled (`jobs.cancel`) and TimeoutError is thrown.
 ///
-/// Names: `rule.table` is `table` (in the configured dataset) or `dataset.table`; queries
-/// name it as the backtick-quoted `project.dataset.table` (hyphenated project ids are
-/// valid). Schemas, list_tables, estimated_row_count and catalog_stats come from the
-/// tables.get / tables.list metadata calls, which run no query job and bill nothing.
+/// Names: `rule.table` is `table` (in the configured dataset) or `dataset.table`, matched
+/// exactly (tables.get), else by the only case-insensitive match in the dataset's
+/// tables.list; queries name the resolved table as the backtick-quoted
+/// `project.dataset.table` (hyphenated project ids are valid). Schemas, list_tables,
+/// estimated_row_count and catalog_stats come from the tables.get / tables.list metadata
+/// calls, which run no query job and bill nothing; resolved schemas are kept in the schema
+/// cache. Every generated query is analysed (security::QueryAnalyzer) in its PostgreSQL
+/// rendering, which differs only in quoting, before its dry run; a rule's `filter:` is
+/// checked and applied as the WHERE (write plain identifiers in it, not backticks).
 ///
 /// Errors: 401/403 (auth) -> ConnectionError, not transient; 404 -> QueryError; 408, 429
 /// and 5xx (and 403 rateLimitExceeded) -> transient QueryError, so the retry layer retries
@@ -30,8 +35,12 @@
 #include <string>
 
 #include <freshguard/connectors/connector.hpp>
+#include <freshguard/security/query_analyzer.hpp>
 
 namespace freshguard {
+namespace security {
+class SchemaCache;
+}
 
 /// 1 GB: the default cost budget of one query.
 inline constexpr std::int64_t kDefaultMaximumBytesBilled = 1'000'000'000;
@@ -58,6 +67,10 @@ struct BigqueryOptions {
   int page_size = 10000;
   /// Clock for deadlines, token expiry and JWT times; must outlive the connector.
   const Clock* clock = nullptr;
+  /// Shared schema cache; nullptr: a private one with default settings.
+  std::shared_ptr<security::SchemaCache> schema_cache;
+  /// Limits of the analyser every generated query passes.
+  security::AnalyzerLimits analyzer;
 };
 
 class BigqueryConnector final : public Connector {
@@ -78,6 +91,13 @@ class BigqueryConnector final : public Connector {
   std::vector<sql::QualifiedName> list_tables() override;
   /// tables.get; nullable from the column mode, primary key from the table constraints.
   TableSchema table_schema(const sql::QualifiedName& table) override;
+  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
+  std::int64_t filtered_row_count(const sql::QualifiedName& table,
+                                  std::string_view filter) override;
+  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
+                                                 const sql::Identifier& column,
+                                                 const TimeZone& zone,
+                                                 std::string_view filter) override;
   /// `SELECT COUNT(*)` (dry run first).
   std::int64_t row_count(const sql::QualifiedName& table) override;
   /// `SELECT MAX(col)` / `MIN(col)` (dry run first). TIMESTAMP is absolute; DATETIME and

@@ -3,6 +3,8 @@
 #include <freshguard/connectors/bigquery_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/query_guard.hpp>
+#include <freshguard/security/schema_cache.hpp>
 
 #include "connectors/bigquery/bq_api.hpp"
 #include "connectors/bigquery/bq_auth.hpp"
@@ -37,6 +39,19 @@ std::optional<std::int64_t> optional_int(const json& doc, const char* field) {
   throw MonitoringError(std::string("BigQuery table metadata has an unreadable ") + field);
 }
 
+// A generated query in its two renderings: BigQuery's (sent) and PostgreSQL's (analysed).
+struct Rendered {
+  std::string sent;
+  std::string analysed;
+};
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 }  // namespace
 
 struct BigqueryConnector::Impl {
@@ -45,13 +60,19 @@ struct BigqueryConnector::Impl {
   net::HttpClient http;
   bigquery::TokenSource tokens;
   bigquery::Api api;
+  std::shared_ptr<security::SchemaCache> cache;
+  security::QueryGuard guard;
 
   explicit Impl(BigqueryOptions o)
       : opts(std::move(o)),
         clock(opts.clock != nullptr ? opts.clock : &SystemClock::instance()),
         http(net::HttpOptions{opts.ca_file}),
         tokens(bigquery::load_service_account_key(opts.credentials_file), http, *clock),
-        api(settings(opts), http, tokens, *clock) {}
+        api(settings(opts), http, tokens, *clock),
+        cache(opts.schema_cache != nullptr ? opts.schema_cache
+                                           : std::make_shared<security::SchemaCache>(
+                                                 security::SchemaCacheOptions{.clock = clock})),
+        guard(opts.analyzer) {}
 
   static bigquery::ApiSettings settings(const BigqueryOptions& o) {
     bigquery::check_project(o.project);
@@ -79,12 +100,16 @@ struct BigqueryConnector::Impl {
     return t.schema ? t.schema->str() : opts.dataset;
   }
 
-  // tables.get; a 404 becomes "table ... not found".
-  json get_table(const sql::QualifiedName& t) {
-    const std::string dataset = dataset_of(t);
+  // The table as asked for, with the default dataset filled in: the schema cache's key.
+  sql::QualifiedName requested(const sql::QualifiedName& t) const {
+    return sql::QualifiedName{sql::Identifier::parse(dataset_of(t), "dataset name"), t.name};
+  }
+
+  // tables.get of the exact name; nullopt on a 404.
+  std::optional<json> try_get_table(const std::string& dataset, const std::string& table) {
     const std::string path = "/bigquery/v2/projects/" + net::url_encode(opts.project) +
                              "/datasets/" + net::url_encode(dataset) + "/tables/" +
-                             net::url_encode(t.name.str());
+                             net::url_encode(table);
     try {
       return api.call("GET", path, nullptr, deadline(), "BigQuery tables.get");
     } catch (const QueryError& e) {
@@ -92,19 +117,121 @@ struct BigqueryConnector::Impl {
           std::string_view(e.what()).find("HTTP 404") == std::string_view::npos) {
         throw;
       }
-      throw QueryError("table \"" + dataset + "." + t.name.str() + "\" not found in " + where(),
-                       false, e.detail());
+      return std::nullopt;
     }
   }
 
-  JobResult run(const std::string& sql) { return api.query(sql, {}, deadline()); }
+  // The table's metadata: the exact name, else the only table of the dataset whose name
+  // matches ignoring case (BigQuery table names are case-sensitive; rules need not be).
+  std::pair<sql::QualifiedName, json> lookup(const sql::QualifiedName& t) {
+    const sql::QualifiedName want = requested(t);
+    if (auto doc = try_get_table(want.schema->str(), want.name.str())) return {want, *doc};
+    std::vector<sql::QualifiedName> matches;
+    for (const auto& candidate : list_dataset(*want.schema)) {
+      if (same_ignoring_case(candidate.name.str(), want.name.str())) matches.push_back(candidate);
+    }
+    const std::string shown = want.schema->str() + "." + want.name.str();
+    if (matches.size() > 1) {
+      throw QueryError("table \"" + shown + "\" matches " + std::to_string(matches.size()) +
+                       " tables that differ only in case in " + where() +
+                       "; write its name exactly");
+    }
+    if (matches.size() == 1) {
+      if (auto doc = try_get_table(want.schema->str(), matches[0].name.str())) {
+        return {matches[0], *doc};
+      }
+    }
+    throw QueryError("table \"" + shown + "\" not found in " + where());
+  }
+
+  // tables.list of `dataset`, every page.
+  std::vector<sql::QualifiedName> list_dataset(const sql::Identifier& dataset) {
+    const auto d = deadline();
+    const std::string base = "/bigquery/v2/projects/" + net::url_encode(opts.project) +
+                             "/datasets/" + net::url_encode(dataset.str()) +
+                             "/tables?maxResults=" + std::to_string(opts.page_size);
+    std::vector<sql::QualifiedName> out;
+    std::string page;
+    do {
+      const std::string path = page.empty() ? base : base + "&pageToken=" + net::url_encode(page);
+      const json resp = api.call("GET", path, nullptr, d, "BigQuery tables.list");
+      for (const auto& t : resp.value("tables", json::array())) {
+        const auto id = t.value("tableReference", json::object()).value("tableId", std::string());
+        // Table ids outside the identifier rules cannot be named by a rule: skip them.
+        if (auto name = sql::Identifier::try_parse(id)) out.push_back({dataset, *name});
+      }
+      page = resp.value("nextPageToken", std::string());
+    } while (!page.empty());
+    return out;
+  }
+
+  TableSchema load_schema(const sql::QualifiedName& t) {
+    const auto [name, doc] = lookup(t);
+    return bigquery::schema_from_table(doc, *name.schema, name.name);
+  }
+
+  std::shared_ptr<const TableSchema> cached(const sql::QualifiedName& t) {
+    return cache->get(opts.source_name, requested(t), [&] { return load_schema(t); });
+  }
+
+  // `SELECT <expr> FROM <table> [WHERE (<filter>)]` in both renderings (each expression
+  // quotes its column in its own dialect).
+  Rendered render(const std::string& bq_expr, const std::string& pg_expr,
+                  const sql::QualifiedName& resolved, std::string_view filter) const {
+    const sql::Dialect pg{sql::DialectKind::kPostgres};
+    Rendered r{"SELECT " + bq_expr + " FROM " +
+                   bigquery::quote_table(opts.project, resolved.schema->str(), resolved.name),
+               "SELECT " + pg_expr + " FROM \"" + opts.project + "\"." + pg.quote(resolved)};
+    if (!filter.empty()) {
+      r.sent += " WHERE (" + std::string(filter) + ")";
+      r.analysed += " WHERE (" + std::string(filter) + ")";
+    }
+    return r;
+  }
+
+  // Runs a generated data query on `t`: its PostgreSQL rendering analysed first (it differs
+  // only in quoting), then dry run and job. A non-transient error drops the cached schema.
+  JobResult run_data(const sql::QualifiedName& t, const Rendered& q, std::string_view filter) {
+    if (!filter.empty()) guard.analyzer().check_filter(filter);
+    guard.analyzer().check(q.analysed);
+    try {
+      return api.query(q.sent, {}, deadline());
+    } catch (const QueryError& e) {
+      if (!e.transient()) cache->invalidate(opts.source_name, requested(t));
+      throw;
+    }
+  }
+
+  std::int64_t count(const sql::QualifiedName& table, std::string_view filter) {
+    const auto schema = cached(table);
+    const JobResult r =
+        run_data(table, render("COUNT(*) AS n", "COUNT(*) AS n", schema->table, filter), filter);
+    if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) {
+      throw MonitoringError("BigQuery returned no row count");
+    }
+    try {
+      return std::stoll(*r.rows[0][0]);
+    } catch (const std::exception&) {
+      throw MonitoringError("BigQuery returned an unreadable row count");
+    }
+  }
 
   std::optional<WallTime> extreme(const char* fn, const sql::QualifiedName& table,
-                                  const sql::Identifier& column, const TimeZone& zone) {
-    const std::string sql = std::string("SELECT ") + fn + "(" + bigquery::quote(column) +
-                            ") AS v FROM " +
-                            bigquery::quote_table(opts.project, dataset_of(table), table.name);
-    const JobResult r = run(sql);
+                                  const sql::Identifier& asked, const TimeZone& zone,
+                                  std::string_view filter) {
+    auto schema = cached(table);
+    if (schema->find_column(asked.str()) == nullptr) {
+      cache->invalidate(opts.source_name, requested(table));  // it may be new
+      schema = cached(table);
+    }
+    const ColumnInfo& info = security::find_column_or_throw(*schema, asked.str(), {});
+    const auto column = sql::Identifier::parse(info.name, "column name");
+    const sql::Dialect pg{sql::DialectKind::kPostgres};
+    const JobResult r =
+        run_data(table,
+                 render(std::string(fn) + "(" + bigquery::quote(column) + ") AS v",
+                        std::string(fn) + "(" + pg.quote(column) + ") AS v", schema->table, filter),
+                 filter);
     if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return std::nullopt;
     const std::string type = r.fields.empty() ? std::string() : r.fields[0].type;
     return bigquery::value_to_time(type, *r.rows[0][0], zone);
@@ -132,65 +259,55 @@ void BigqueryConnector::test_connection() {
 }
 
 std::vector<sql::QualifiedName> BigqueryConnector::list_tables() {
-  const auto deadline = impl_->deadline();
-  const auto dataset = sql::Identifier::parse(impl_->opts.dataset, "dataset name");
-  const std::string base = "/bigquery/v2/projects/" + net::url_encode(impl_->opts.project) +
-                           "/datasets/" + net::url_encode(dataset.str()) +
-                           "/tables?maxResults=" + std::to_string(impl_->opts.page_size);
-  std::vector<sql::QualifiedName> out;
-  std::string page;
-  do {
-    const std::string path = page.empty() ? base : base + "&pageToken=" + net::url_encode(page);
-    const json resp = impl_->api.call("GET", path, nullptr, deadline, "BigQuery tables.list");
-    for (const auto& t : resp.value("tables", json::array())) {
-      const auto id = t.value("tableReference", json::object()).value("tableId", std::string());
-      // Table ids outside the identifier rules cannot be named by a rule: skip them.
-      if (auto name = sql::Identifier::try_parse(id)) out.push_back({dataset, *name});
-    }
-    page = resp.value("nextPageToken", std::string());
-  } while (!page.empty());
-  return out;
+  return impl_->list_dataset(sql::Identifier::parse(impl_->opts.dataset, "dataset name"));
 }
 
 TableSchema BigqueryConnector::table_schema(const sql::QualifiedName& table) {
-  const json doc = impl_->get_table(table);
-  return bigquery::schema_from_table(doc, sql::Identifier::parse(impl_->dataset_of(table)),
-                                     table.name);
+  TableSchema schema = impl_->load_schema(table);
+  impl_->cache->put(impl_->opts.source_name, impl_->requested(table), schema);
+  return schema;
+}
+
+std::shared_ptr<const TableSchema> BigqueryConnector::cached_table_schema(
+    const sql::QualifiedName& table) {
+  return impl_->cached(table);
 }
 
 std::int64_t BigqueryConnector::row_count(const sql::QualifiedName& table) {
-  const JobResult r =
-      impl_->run("SELECT COUNT(*) AS n FROM " +
-                 bigquery::quote_table(impl_->opts.project, impl_->dataset_of(table), table.name));
-  if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) {
-    throw MonitoringError("BigQuery returned no row count");
-  }
-  try {
-    return std::stoll(*r.rows[0][0]);
-  } catch (const std::exception&) {
-    throw MonitoringError("BigQuery returned an unreadable row count");
-  }
+  return impl_->count(table, {});
+}
+
+std::int64_t BigqueryConnector::filtered_row_count(const sql::QualifiedName& table,
+                                                   std::string_view filter) {
+  return impl_->count(table, filter);
 }
 
 std::optional<WallTime> BigqueryConnector::max_timestamp(const sql::QualifiedName& table,
                                                          const sql::Identifier& column,
                                                          const TimeZone& zone) {
-  return impl_->extreme("MAX", table, column, zone);
+  return impl_->extreme("MAX", table, column, zone, {});
+}
+
+std::optional<WallTime> BigqueryConnector::filtered_max_timestamp(const sql::QualifiedName& table,
+                                                                  const sql::Identifier& column,
+                                                                  const TimeZone& zone,
+                                                                  std::string_view filter) {
+  return impl_->extreme("MAX", table, column, zone, filter);
 }
 
 std::optional<WallTime> BigqueryConnector::min_timestamp(const sql::QualifiedName& table,
                                                          const sql::Identifier& column,
                                                          const TimeZone& zone) {
-  return impl_->extreme("MIN", table, column, zone);
+  return impl_->extreme("MIN", table, column, zone, {});
 }
 
 std::optional<std::int64_t> BigqueryConnector::estimated_row_count(
     const sql::QualifiedName& table) {
-  return optional_int(impl_->get_table(table), "numRows");
+  return optional_int(impl_->lookup(table).second, "numRows");
 }
 
 std::optional<CatalogStats> BigqueryConnector::catalog_stats(const sql::QualifiedName& table) {
-  const json doc = impl_->get_table(table);
+  const json doc = impl_->lookup(table).second;
   if (doc.value("type", std::string("TABLE")) == "VIEW") return std::nullopt;
   CatalogStats stats;
   stats.row_count = optional_int(doc, "numRows");
