@@ -45,11 +45,14 @@ int main(int argc, char** argv) {
   if (std::system(cmd.c_str()) != 0) return 1;
   httplib::SSLServer server(cert.c_str(), key.c_str());
   server.set_keep_alive_max_count(1000000);
+  server.set_tcp_nodelay(true);  // else Nagle holds the body back for the delayed ACK
   server.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"statementHandle":"x"})", "application/json");
   });
   const int port = server.bind_to_any_port("127.0.0.1");
   std::thread t([&] { server.listen_after_bind(); });
+  while (!server.is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/ok";
 
   freshguard::net::HttpOptions reuse{cert};

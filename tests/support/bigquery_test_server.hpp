@@ -50,8 +50,12 @@ class BigqueryTestServer {
         server_(TestTls::get().cert.c_str(), TestTls::get().key.c_str()) {
     public_key_ = net::RsaPrivateKey::from_pem(test_rsa_key_pem(0), "test key").public_key_pem();
     routes();
+    server_.set_tcp_nodelay(true);  // no Nagle wait for the delayed ACK per reply
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the listener runs would be lost and leave join() waiting forever.
+    while (!server_.is_running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~BigqueryTestServer() {
     {

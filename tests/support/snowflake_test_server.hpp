@@ -75,8 +75,12 @@ class SnowflakeTestServer {
         "DATA_TYPE TEXT)");
     engine_.disable_double_quoted_strings();
     routes();
+    server_.set_tcp_nodelay(true);  // no Nagle wait for the delayed ACK per reply
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the listener runs would be lost and leave join() waiting forever.
+    while (!server_.is_running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~SnowflakeTestServer() {
     server_.stop();
