@@ -98,6 +98,12 @@ RuleExplanation explain_rule(const Rule& rule, const config::SourceConfig& sourc
   const sql::AggregateQuery count{sql::Aggregate::kCountAll, {}, table, rule.filter};
   switch (rule.type) {
     case RuleType::kFreshness: {
+      if (rule.freshness.timestamp_column.empty()) {  // BigQuery and Snowflake only
+        out.note =
+            "catalog method: the table's last-modified time and row count from its metadata "
+            "(BigQuery tables.get, Snowflake INFORMATION_SCHEMA.TABLES); no data query";
+        break;
+      }
       const sql::AggregateQuery newest{sql::Aggregate::kMax,
                                        sql::Identifier::parse(rule.freshness.timestamp_column),
                                        table, rule.filter};

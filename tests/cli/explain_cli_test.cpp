@@ -97,6 +97,47 @@ TEST_F(ExplainCliTest, JsonForOneRule) {
   EXPECT_TRUE(sdoc["rules"][0]["note"].is_string());
 }
 
+TEST_F(ExplainCliTest, WarehouseSourcesExplainTheCatalogMethodAndTheirSql) {
+  dir_.write("sf.yaml", R"yaml(
+sources:
+  sf:
+    type: snowflake
+    account: myorg-acct
+    username: fg
+    private_key_file: /nonexistent/rsa_key.p8
+    database: analytics
+  bq:
+    type: bigquery
+    project: my-project-1
+    dataset: raw
+    credentials_file: /nonexistent/sa.json
+rules:
+  - id: sf_catalog
+    source: sf
+    table: orders
+    type: freshness
+  - id: sf_column
+    source: sf
+    table: orders
+    type: freshness
+    timestamp_column: loaded_at
+  - id: bq_catalog
+    source: bq
+    table: events
+    type: freshness
+)yaml");
+  const auto r = run({"explain", "-c", "sf.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rule sf_catalog (freshness, source sf, snowflake)\n  catalog method"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("rule bq_catalog (freshness, source bq, bigquery)\n  catalog method"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("SELECT max(\"loaded_at\") FROM \"PUBLIC\".\"orders\""), std::string::npos)
+      << r.out;
+}
+
 TEST_F(ExplainCliTest, UnknownRuleAndHostileFilter) {
   dir_.write("freshguard.yaml", kConfig);
   auto r = run({"explain", "--rule", "nope"});
