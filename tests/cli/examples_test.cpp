@@ -53,5 +53,34 @@ TEST(ExamplesTest, QuickstartOverTheSqliteDemoWarehouse) {
   EXPECT_EQ(doc["results"][2]["row_count"], 0);
 }
 
+// Every example validates and explains (without connecting) once its placeholders are set.
+TEST(ExamplesTest, EveryExampleValidatesAndExplains) {
+  const std::vector<std::string> env = {"FRESHGUARD_PG_DATABASE=analytics",
+                                        "FRESHGUARD_PG_USER=reader",
+                                        "FRESHGUARD_PG_PASSWORD=Sup3r-Secret-Passw0rd",
+                                        "FRESHGUARD_MYSQL_HOST=localhost",
+                                        "FRESHGUARD_MYSQL_DATABASE=shop",
+                                        "FRESHGUARD_MYSQL_USER=reader",
+                                        "FRESHGUARD_MYSQL_PASSWORD=Sup3r-Secret-Passw0rd",
+                                        "FRESHGUARD_BQ_PROJECT=my-project-1",
+                                        "GOOGLE_APPLICATION_CREDENTIALS=/nonexistent/sa.json",
+                                        "FRESHGUARD_SF_ACCOUNT=myorg-acct",
+                                        "FRESHGUARD_SF_USER=freshguard",
+                                        "FRESHGUARD_SF_PRIVATE_KEY_FILE=/nonexistent/rsa_key.p8"};
+  int seen = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(FRESHGUARD_SOURCE_DIR) + "/examples")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++seen;
+    const std::string config = entry.path().string();
+    const auto valid = testing::run_freshguard({"validate", "-c", config}, ".", env);
+    EXPECT_EQ(valid.exit_code, 0) << config << "\n" << valid.out << valid.err;
+    const auto explained = testing::run_freshguard({"explain", "-c", config}, ".", env);
+    EXPECT_EQ(explained.exit_code, 0) << config << "\n" << explained.out << explained.err;
+    EXPECT_EQ(explained.out.find("Sup3r"), std::string::npos) << config;
+  }
+  EXPECT_GE(seen, 6);
+}
+
 }  // namespace
 }  // namespace freshguard
