@@ -1,20 +1,13 @@
 #include <algorithm>
-#include <cctype>
 
 #include <freshguard/connectors/connector.hpp>
 #include <freshguard/core/error.hpp>
 
+#include "connectors/common/text.hpp"
+
 namespace freshguard {
-namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-}  // namespace
+using connectors::iequals;
 
 const ColumnInfo* TableSchema::find_column(std::string_view name) const {
   for (const auto& c : columns) {

@@ -3,12 +3,15 @@
 #include <freshguard/connectors/bigquery_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/catalog.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
 #include "connectors/bigquery/bq_api.hpp"
 #include "connectors/bigquery/bq_auth.hpp"
 #include "connectors/bigquery/bq_names.hpp"
+#include "connectors/common/rest_deadline.hpp"
+#include "connectors/common/text.hpp"
 
 namespace freshguard {
 namespace {
@@ -21,12 +24,6 @@ using std::chrono::milliseconds;
 
 constexpr sql::Dialect kBigqueryDialect{sql::DialectKind::kBigquery};
 constexpr const char* kDefaultEndpoint = "https://bigquery.googleapis.com";
-
-std::string strip_slash(std::string url) {
-  while (!url.empty() && url.back() == '/')
-    url.pop_back();
-  return url;
-}
 
 std::optional<std::int64_t> optional_int(const json& doc, const char* field) {
   if (!doc.contains(field)) return std::nullopt;
@@ -44,13 +41,6 @@ struct Rendered {
   std::string sent;
   std::string analysed;
 };
-
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -79,7 +69,8 @@ struct BigqueryConnector::Impl {
     (void)sql::Identifier::parse(o.dataset, "dataset name");
     if (o.maximum_bytes_billed <= 0) throw ConfigError("maximum_bytes_billed must be positive");
     bigquery::ApiSettings s;
-    s.base_url = strip_slash(o.endpoint.empty() ? kDefaultEndpoint : o.endpoint);
+    s.base_url =
+        connectors::strip_trailing_slashes(o.endpoint.empty() ? kDefaultEndpoint : o.endpoint);
     s.project = o.project;
     s.location = o.location;
     s.maximum_bytes_billed = o.maximum_bytes_billed;
@@ -89,11 +80,8 @@ struct BigqueryConnector::Impl {
 
   std::string where() const { return "source \"" + opts.source_name + "\""; }
 
-  // The deadline of one call: the configured timeout capped by the caller's deadline.
   resilience::Deadline deadline() const {
-    const milliseconds budget = resilience::effective_timeout(opts.timeout);
-    if (budget.count() <= 0) throw TimeoutError("deadline passed before the BigQuery call");
-    return resilience::Deadline::after(*clock, duration_cast<microseconds>(budget));
+    return connectors::call_deadline(*clock, opts.timeout, "BigQuery");
   }
 
   std::string dataset_of(const sql::QualifiedName& t) const {
@@ -128,7 +116,7 @@ struct BigqueryConnector::Impl {
     if (auto doc = try_get_table(want.schema->str(), want.name.str())) return {want, *doc};
     std::vector<sql::QualifiedName> matches;
     for (const auto& candidate : list_dataset(*want.schema)) {
-      if (same_ignoring_case(candidate.name.str(), want.name.str())) matches.push_back(candidate);
+      if (connectors::iequals(candidate.name.str(), want.name.str())) matches.push_back(candidate);
     }
     const std::string shown = want.schema->str() + "." + want.name.str();
     if (matches.size() > 1) {
@@ -216,21 +204,17 @@ struct BigqueryConnector::Impl {
     }
   }
 
+  // MAX/MIN of a column already resolved against the catalog; `table` as asked for (the
+  // schema cache's key).
   std::optional<WallTime> extreme(const char* fn, const sql::QualifiedName& table,
-                                  const sql::Identifier& asked, const TimeZone& zone,
+                                  const security::ResolvedColumn& resolved, const TimeZone& zone,
                                   std::string_view filter) {
-    auto schema = cached(table);
-    if (schema->find_column(asked.str()) == nullptr) {
-      cache->invalidate(opts.source_name, requested(table));  // it may be new
-      schema = cached(table);
-    }
-    const ColumnInfo& info = security::find_column_or_throw(*schema, asked.str(), {});
-    const auto column = sql::Identifier::parse(info.name, "column name");
     const sql::Dialect pg{sql::DialectKind::kPostgres};
     const JobResult r =
         run_data(table,
-                 render(std::string(fn) + "(" + bigquery::quote(column) + ") AS v",
-                        std::string(fn) + "(" + pg.quote(column) + ") AS v", schema->table, filter),
+                 render(std::string(fn) + "(" + bigquery::quote(resolved.column) + ") AS v",
+                        std::string(fn) + "(" + pg.quote(resolved.column) + ") AS v",
+                        resolved.table, filter),
                  filter);
     if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return std::nullopt;
     const std::string type = r.fields.empty() ? std::string() : r.fields[0].type;
@@ -285,20 +269,20 @@ std::int64_t BigqueryConnector::filtered_row_count(const sql::QualifiedName& tab
 std::optional<WallTime> BigqueryConnector::max_timestamp(const sql::QualifiedName& table,
                                                          const sql::Identifier& column,
                                                          const TimeZone& zone) {
-  return impl_->extreme("MAX", table, column, zone, {});
+  return impl_->extreme("MAX", table, security::resolve_column(*this, table, column), zone, {});
 }
 
 std::optional<WallTime> BigqueryConnector::filtered_max_timestamp(const sql::QualifiedName& table,
                                                                   const sql::Identifier& column,
                                                                   const TimeZone& zone,
                                                                   std::string_view filter) {
-  return impl_->extreme("MAX", table, column, zone, filter);
+  return impl_->extreme("MAX", table, security::resolve_column(*this, table, column), zone, filter);
 }
 
 std::optional<WallTime> BigqueryConnector::min_timestamp(const sql::QualifiedName& table,
                                                          const sql::Identifier& column,
                                                          const TimeZone& zone) {
-  return impl_->extreme("MIN", table, column, zone, {});
+  return impl_->extreme("MIN", table, security::resolve_column(*this, table, column), zone, {});
 }
 
 std::optional<std::int64_t> BigqueryConnector::estimated_row_count(

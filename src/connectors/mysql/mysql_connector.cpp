@@ -9,6 +9,7 @@
 #include <freshguard/security/schema_cache.hpp>
 #include <freshguard/sql/query.hpp>
 
+#include "connectors/common/text.hpp"
 #include "connectors/mysql/mysql_config.hpp"
 #include "connectors/mysql/mysql_pool.hpp"
 #include "connectors/mysql/mysql_queries.hpp"
@@ -17,6 +18,8 @@
 
 namespace freshguard {
 namespace {
+
+using connectors::iequals;
 
 using std::chrono::milliseconds;
 
@@ -30,13 +33,6 @@ std::int64_t to_int64(const std::optional<std::string>& text, const std::string&
     throw MonitoringError("unexpected " + what + " from MySQL");
   }
   return value;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
 }
 
 const std::string& text_of(const mysql::Rows::Row& row, std::size_t col) {

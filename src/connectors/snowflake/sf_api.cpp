@@ -1,11 +1,11 @@
 #include "connectors/snowflake/sf_api.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <random>
 
 #include <freshguard/core/error.hpp>
 
+#include "connectors/common/text.hpp"
 #include "connectors/snowflake/sf_errors.hpp"
 
 namespace freshguard::snowflake {
@@ -71,13 +71,7 @@ std::string handle_of(const json& body) {
 
 int Result::column(std::string_view name) const {
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    const auto& n = columns[i].name;
-    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return static_cast<int>(i);
-    }
+    if (connectors::iequals(columns[i].name, name)) return static_cast<int>(i);
   }
   return -1;
 }

@@ -7,6 +7,7 @@
 
 #include <freshguard/core/error.hpp>
 
+#include "connectors/common/text.hpp"
 #include "connectors/snowflake/sf_values.hpp"
 
 namespace freshguard::snowflake {
@@ -32,13 +33,6 @@ std::optional<std::int64_t> optional_int(const std::string& text) {
   } catch (const std::exception&) {
     throw MonitoringError("Snowflake returned an unreadable number in INFORMATION_SCHEMA");
   }
-}
-
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -93,7 +87,7 @@ TableEntry Catalog::resolve(const sql::QualifiedName& t) {
   if (chosen == nullptr) throw QueryError("table \"" + shown + "\" not found in " + where());
   TableEntry e{{sql::Identifier::parse(cell(r, *chosen, "TABLE_SCHEMA"), "schema name"),
                 sql::Identifier::parse(cell(r, *chosen, "TABLE_NAME"), "table name")},
-               same_ignoring_case(cell(r, *chosen, "TABLE_TYPE"), "VIEW"),
+               connectors::iequals(cell(r, *chosen, "TABLE_TYPE"), "VIEW"),
                optional_int(cell(r, *chosen, "ROW_COUNT")),
                std::nullopt};
   const std::string& altered = cell(r, *chosen, "LAST_ALTERED");

@@ -2,9 +2,12 @@
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
 #include <freshguard/resilience/sleeper.hpp>
+#include <freshguard/security/catalog.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
+#include "connectors/common/rest_deadline.hpp"
+#include "connectors/common/text.hpp"
 #include "connectors/snowflake/sf_api.hpp"
 #include "connectors/snowflake/sf_auth.hpp"
 #include "connectors/snowflake/sf_catalog.hpp"
@@ -14,17 +17,8 @@ namespace freshguard {
 namespace {
 
 using snowflake::Result;
-using std::chrono::duration_cast;
-using std::chrono::microseconds;
-using std::chrono::milliseconds;
 
 constexpr sql::Dialect kSnowflakeDialect{sql::DialectKind::kSnowflake};
-
-std::string strip_slash(std::string url) {
-  while (!url.empty() && url.back() == '/')
-    url.pop_back();
-  return url;
-}
 
 snowflake::Auth make_auth(const SnowflakeOptions& o, const Clock& clock) {
   if (o.account.empty()) throw ConfigError("Snowflake account is not set");
@@ -39,8 +33,8 @@ snowflake::Auth make_auth(const SnowflakeOptions& o, const Clock& clock) {
 snowflake::ApiSettings settings(const SnowflakeOptions& o) {
   if (o.database.empty()) throw ConfigError("Snowflake database is not set");
   snowflake::ApiSettings s;
-  s.base_url =
-      strip_slash(o.endpoint.empty() ? snowflake::default_endpoint(o.account) : o.endpoint);
+  s.base_url = connectors::strip_trailing_slashes(
+      o.endpoint.empty() ? snowflake::default_endpoint(o.account) : o.endpoint);
   s.database = snowflake::object_name(o.database, "database name").str();
   s.schema = snowflake::object_name(o.schema.empty() ? "PUBLIC" : o.schema, "schema name").str();
   if (!o.warehouse.empty())
@@ -88,11 +82,8 @@ struct SnowflakeConnector::Impl {
     if (!(opts.max_scan_bytes > 0)) throw ConfigError("max_scan_bytes must be positive");
   }
 
-  // The deadline of one call: the configured timeout capped by the caller's deadline.
   resilience::Deadline deadline() const {
-    const milliseconds budget = resilience::effective_timeout(opts.timeout);
-    if (budget.count() <= 0) throw TimeoutError("deadline passed before the Snowflake call");
-    return resilience::Deadline::after(*clock, duration_cast<microseconds>(budget));
+    return connectors::call_deadline(*clock, opts.timeout, "Snowflake");
   }
 
   std::shared_ptr<const TableSchema> cached(const sql::QualifiedName& t) {
@@ -135,19 +126,16 @@ struct SnowflakeConnector::Impl {
                                filter, false));
   }
 
-  std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& asked,
-                                  const TimeZone& zone, const char* fn, std::string_view filter) {
-    auto schema = cached(table);
-    if (schema->find_column(asked.str()) == nullptr) {
-      cache->invalidate(opts.source_name, catalog.requested(table));  // it may be new
-      schema = cached(table);
-    }
-    const ColumnInfo& info = security::find_column_or_throw(*schema, asked.str(), {});
-    const auto column = sql::Identifier::parse(info.name, "column name");
-    const Result r = run_data(table,
-                              std::string("SELECT ") + fn + "(" + kSnowflakeDialect.quote(column) +
-                                  ") AS V FROM " + catalog.quote(schema->table),
-                              filter, true);
+  // MAX/MIN of a column already resolved against the catalog; `table` as asked for (the
+  // schema cache's key).
+  std::optional<WallTime> extreme(const sql::QualifiedName& table,
+                                  const security::ResolvedColumn& resolved, const TimeZone& zone,
+                                  const char* fn, std::string_view filter) {
+    const Result r =
+        run_data(table,
+                 std::string("SELECT ") + fn + "(" + kSnowflakeDialect.quote(resolved.column) +
+                     ") AS V FROM " + catalog.quote(resolved.table),
+                 filter, true);
     if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return std::nullopt;
     const std::string type = r.columns.empty() ? std::string() : r.columns[0].type;
     return snowflake::value_to_time(type, *r.rows[0][0], zone);
@@ -198,20 +186,20 @@ std::int64_t SnowflakeConnector::filtered_row_count(const sql::QualifiedName& ta
 std::optional<WallTime> SnowflakeConnector::max_timestamp(const sql::QualifiedName& table,
                                                           const sql::Identifier& column,
                                                           const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MAX", {});
+  return impl_->extreme(table, security::resolve_column(*this, table, column), zone, "MAX", {});
 }
 
 std::optional<WallTime> SnowflakeConnector::filtered_max_timestamp(const sql::QualifiedName& table,
                                                                    const sql::Identifier& column,
                                                                    const TimeZone& zone,
                                                                    std::string_view filter) {
-  return impl_->extreme(table, column, zone, "MAX", filter);
+  return impl_->extreme(table, security::resolve_column(*this, table, column), zone, "MAX", filter);
 }
 
 std::optional<WallTime> SnowflakeConnector::min_timestamp(const sql::QualifiedName& table,
                                                           const sql::Identifier& column,
                                                           const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, "MIN", {});
+  return impl_->extreme(table, security::resolve_column(*this, table, column), zone, "MIN", {});
 }
 
 std::optional<std::int64_t> SnowflakeConnector::estimated_row_count(
