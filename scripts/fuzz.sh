@@ -13,7 +13,7 @@ bash scripts/install-deps.sh --test  # clang and its libFuzzer runtime
 
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DFRESHGUARD_FUZZ=ON -DFRESHGUARD_SANITIZE=ON -DFRESHGUARD_BUILD_TESTS=OFF >/dev/null
-targets=(identifier config query_analyzer)
+targets=(identifier config query_analyzer filter)
 cmake --build build/fuzz -j2 --target "${targets[@]/#/fuzz_}"
 
 mkdir -p build/fuzz-artifacts

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <freshguard/core/error.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/sql/dialect.hpp>
 #include <freshguard/sql/query.hpp>
@@ -75,13 +76,13 @@ Explained explain_one(const std::string& purpose, const sql::AggregateQuery& q,
                       const sql::Dialect& dialect, const security::QueryGuard& guard) {
   Explained e;
   e.purpose = purpose;
-  e.sql = q.render(dialect);
   try {
+    e.sql = q.render(dialect);
     const auto analysis = guard.check(q);
     e.accepted = true;
     e.fingerprint = analysis.fingerprint;
     e.normalized = analysis.normalized;
-  } catch (const SecurityError& ex) {
+  } catch (const Error& ex) {  // refused by the analyser, or not expressible in the dialect
     e.reason = ex.what();
   }
   return e;
@@ -95,7 +96,12 @@ RuleExplanation explain_rule(const Rule& rule, const config::SourceConfig& sourc
   const security::QueryGuard guard;
   auto table = sql::QualifiedName::parse(rule.table);
   if (!table.schema) table.schema = sql::Identifier::try_parse(default_schema(source));
-  const sql::AggregateQuery count{sql::Aggregate::kCountAll, {}, table, rule.filter};
+  // The filter as each engine receives it: rendered from its allowlisted tree (explain does
+  // not connect, so columns keep the spelling the rule gives them).
+  const std::shared_ptr<const sql::Expr> filter =
+      rule.filter.empty() ? nullptr
+                          : std::make_shared<const sql::Expr>(security::parse_filter(rule.filter));
+  const sql::AggregateQuery count{sql::Aggregate::kCountAll, {}, table, filter};
   switch (rule.type) {
     case RuleType::kFreshness: {
       if (rule.freshness.timestamp_column.empty()) {  // BigQuery and Snowflake only
@@ -106,7 +112,7 @@ RuleExplanation explain_rule(const Rule& rule, const config::SourceConfig& sourc
       }
       const sql::AggregateQuery newest{sql::Aggregate::kMax,
                                        sql::Identifier::parse(rule.freshness.timestamp_column),
-                                       table, rule.filter};
+                                       table, filter};
       out.queries.push_back(explain_one("newest timestamp", newest, dialect, guard));
       out.queries.push_back(
           explain_one("row count (only when the column has no value)", count, dialect, guard));

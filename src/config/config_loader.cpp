@@ -9,7 +9,9 @@
 #include <system_error>
 
 #include <freshguard/core/error.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/sql/dialect.hpp>
+#include <freshguard/sql/expr.hpp>
 
 #include "config/yaml_reader.hpp"
 
@@ -87,6 +89,15 @@ void check_dialect_names(detail::Context& ctx, const Config& config) {
       if (column) dialect.check(*column, "column name");
     } catch (const SecurityError& e) {
       ctx.add_security(path + ".timestamp_column", e.what());
+    }
+    // A filter the allowlist accepted may still use a construct this engine cannot express
+    // (a cast to boolean on MySQL): say so now rather than at the first check.
+    try {
+      if (!rule.filter.empty()) (void)sql::render(security::parse_filter(rule.filter), dialect);
+    } catch (const SecurityError&) {
+      // already reported by the rule's own filter check
+    } catch (const QueryError& e) {
+      ctx.add(path + ".filter", e.what());
     }
   }
 }

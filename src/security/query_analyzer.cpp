@@ -6,6 +6,7 @@
 #include <pg_query.h>
 
 #include <freshguard/core/error.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
 namespace freshguard::security {
@@ -13,9 +14,11 @@ namespace {
 
 using nlohmann::json;
 
-// Functions that sleep, touch the server's files, reach other servers, change server state
-// or run SQL given as text.
-constexpr std::array<std::string_view, 31> kDeniedFunctions = {
+// Functions that sleep, touch the server's files, reach other servers, change server state,
+// take locks, notify, read other tables as XML or run SQL given as text. Generated queries
+// still pass this denylist; user SQL passes allowlists (filters: security/filter.hpp; the
+// query() API: kQueryFunctions), so a function missing here is still refused there.
+constexpr std::array<std::string_view, 55> kDeniedFunctions = {
     "pg_sleep",
     "pg_sleep_for",
     "pg_sleep_until",
@@ -47,6 +50,97 @@ constexpr std::array<std::string_view, 31> kDeniedFunctions = {
     "query_to_xml_and_xmlschema",
     "pg_logical_emit_message",
     "pg_promote",
+    "table_to_xml",
+    "table_to_xmlschema",
+    "table_to_xml_and_xmlschema",
+    "database_to_xml",
+    "database_to_xmlschema",
+    "database_to_xml_and_xmlschema",
+    "schema_to_xml",
+    "schema_to_xmlschema",
+    "schema_to_xml_and_xmlschema",
+    "cursor_to_xml",
+    "pg_notify",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_lock_shared",
+    "pg_advisory_lock_shared",
+    "pg_try_advisory_xact_lock",
+    "pg_try_advisory_xact_lock_shared",
+    "pg_advisory_xact_lock_shared",
+    "pg_advisory_unlock",
+    "pg_advisory_unlock_all",
+    "pg_advisory_unlock_shared",
+    "txid_current",
+    "pg_current_xact_id",
+    "nextval",
+    "setval",
+};
+
+// What the read-only query() API may call: aggregates, and pure functions of their arguments
+// or of the clock. Sorted for binary search.
+constexpr std::array<std::string_view, 62> kQueryFunctions = {
+    "abs",
+    "age",
+    "array_agg",
+    "avg",
+    "bool_and",
+    "bool_or",
+    "btrim",
+    "ceil",
+    "ceiling",
+    "char_length",
+    "coalesce",
+    "concat",
+    "concat_ws",
+    "count",
+    "date_part",
+    "date_trunc",
+    "every",
+    "extract",
+    "floor",
+    "greatest",
+    "initcap",
+    "least",
+    "left",
+    "length",
+    "lower",
+    "lpad",
+    "ltrim",
+    "make_date",
+    "make_interval",
+    "make_timestamp",
+    "make_timestamptz",
+    "max",
+    "md5",
+    "min",
+    "mode",
+    "now",
+    "nullif",
+    "octet_length",
+    "percentile_cont",
+    "percentile_disc",
+    "position",
+    "replace",
+    "reverse",
+    "right",
+    "round",
+    "rpad",
+    "rtrim",
+    "split_part",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "string_agg",
+    "strpos",
+    "substr",
+    "substring",
+    "sum",
+    "timezone",
+    "to_char",
+    "to_date",
+    "to_timestamp",
+    "trunc",
+    "upper",
 };
 
 // Statement node names as people know them.
@@ -121,8 +215,8 @@ void walk(const json& node, QueryAnalysis& a) {
       a.locking_clause = true;
     } else if (key == "intoClause") {
       a.select_into = true;
-    } else if (key == "op" && value.is_string() && value != "SETOP_NONE") {
-      ++a.set_operations;
+    } else if (key == "SelectStmt" && value.value("op", "SETOP_NONE") != "SETOP_NONE") {
+      ++a.set_operations;  // only a SelectStmt's op is a set operation (not SQLValueFunction's)
     } else if (key == "fromClause" && value.is_array() && value.size() > 1) {
       a.joins += static_cast<int>(value.size()) - 1;  // FROM a, b is a join too
     }
@@ -167,50 +261,11 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// Checks the shape of a filter expression with a small lexer: quotes, dollar quotes and
-// identifiers are skipped; comments and `;` are refused; parentheses must balance.
-void check_filter_tokens(std::string_view s) {
-  int depth = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const char next = i + 1 < s.size() ? s[i + 1] : '\0';
-    if (c == '\'' || c == '"') {
-      const bool backslash = c == '\'' && i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e');
-      size_t j = i + 1;
-      for (; j < s.size(); ++j) {
-        if (backslash && s[j] == '\\') {
-          ++j;
-        } else if (s[j] == c) {
-          if (j + 1 < s.size() && s[j + 1] == c) {
-            ++j;  // doubled quote
-          } else {
-            break;
-          }
-        }
-      }
-      if (j >= s.size()) reject("filter has an unterminated quote");
-      i = j;
-    } else if (c == '$' && (next == '$' || std::isalpha(static_cast<unsigned char>(next)))) {
-      const size_t close = s.find('$', i + 1);
-      if (close == std::string_view::npos) continue;  // a positional parameter, not a quote
-      const std::string_view tag = s.substr(i, close - i + 1);
-      const size_t end = s.find(tag, close + 1);
-      if (end == std::string_view::npos) reject("filter has an unterminated dollar quote");
-      i = end + tag.size() - 1;
-    } else if ((c == '-' && next == '-') || (c == '/' && next == '*')) {
-      reject("filter must not contain comments");
-    } else if (c == ';') {
-      reject("filter must be one expression, without ';'");
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')' && --depth < 0) {
-      reject("filter has an unbalanced ')'");
-    }
-  }
-  if (depth != 0) reject("filter has an unbalanced '('");
-}
-
 }  // namespace
+
+bool is_allowed_query_function(std::string_view name) noexcept {
+  return std::binary_search(kQueryFunctions.begin(), kQueryFunctions.end(), name);
+}
 
 bool is_denied_function(std::string_view name) noexcept {
   return std::find(kDeniedFunctions.begin(), kDeniedFunctions.end(), name) !=
@@ -219,9 +274,13 @@ bool is_denied_function(std::string_view name) noexcept {
 
 QueryAnalyzer::QueryAnalyzer(AnalyzerLimits limits) : limits_(std::move(limits)) {}
 
-QueryAnalysis QueryAnalyzer::analyze(std::string_view sql) const {
+void check_sql_text(std::string_view sql) {
   if (sql.find('\0') != std::string_view::npos) reject("it contains a NUL byte");
   if (!valid_utf8(sql)) reject("it is not valid UTF-8");
+}
+
+QueryAnalysis QueryAnalyzer::analyze(std::string_view sql) const {
+  check_sql_text(sql);
   const std::string text(sql);
   ParseResult parsed{pg_query_parse(text.c_str())};
   if (parsed.r.error != nullptr) {
@@ -277,14 +336,19 @@ QueryAnalysis QueryAnalyzer::check(std::string_view sql) const {
   return a;
 }
 
-void QueryAnalyzer::check_filter(std::string_view expression) const {
-  if (expression.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    reject("filter is empty");
+QueryAnalysis QueryAnalyzer::check_read_query(std::string_view sql) const {
+  QueryAnalysis a = check(sql);
+  for (const auto& f : a.functions) {
+    if (!is_allowed_query_function(f)) {
+      reject("function " + f.substr(0, 64) +
+             "() is not on the allowlist of the query API (docs/SECURITY_HARDENING.md)");
+    }
   }
-  check_filter_tokens(expression);
-  // Parsed as the WHERE of a query with nothing else, it must stay exactly that.
-  const QueryAnalysis a = check("SELECT 1 WHERE (" + std::string(expression) + ")");
-  if (!a.tables.empty()) reject("filter must not name other tables");
+  return a;
+}
+
+void QueryAnalyzer::check_filter(std::string_view expression) const {
+  (void)parse_filter(expression);
 }
 
 }  // namespace freshguard::security

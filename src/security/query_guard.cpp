@@ -3,7 +3,6 @@
 namespace freshguard::security {
 
 QueryAnalysis QueryGuard::check(const sql::AggregateQuery& query) const {
-  if (!query.filter.empty()) analyzer_.check_filter(query.filter);
   return analyzer_.check(query.render(sql::kAnalysisDialect));
 }
 

@@ -20,10 +20,9 @@ std::string AggregateQuery::render(const Dialect& dialect) const {
   }
   out += " FROM ";
   out += dialect.quote(table);
-  if (!filter.empty()) {
-    out += " WHERE (";
-    out += filter;
-    out += ')';
+  if (filter) {
+    out += " WHERE ";
+    out += sql::render(*filter, dialect);
   }
   return out;
 }

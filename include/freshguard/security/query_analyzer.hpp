@@ -52,6 +52,12 @@ struct QueryAnalysis {
   std::string normalized;
 };
 
+/// Throws SecurityError when `sql` holds a NUL byte or is not valid UTF-8.
+void check_sql_text(std::string_view sql);
+
+/// True when `name` (lower case, without schema) may be called by check_read_query().
+bool is_allowed_query_function(std::string_view name) noexcept;
+
 /// True when `name` (lower case, without schema) is on the built-in denylist.
 bool is_denied_function(std::string_view name) noexcept;
 
@@ -66,9 +72,14 @@ class QueryAnalyzer {
   /// analyze() plus the rules above. Throws SecurityError naming the first rule broken.
   QueryAnalysis check(std::string_view sql) const;
 
-  /// Checks a user-supplied boolean expression (a rule's `filter:`): it must be one
-  /// expression, with balanced parentheses, no statement separator or comment, no subquery
-  /// (unless subqueries are allowed) and no denied function. Throws SecurityError.
+  /// check() for the read-only query() API, plus an allowlist of functions: aggregates
+  /// (count, sum, avg, min, max, ...) and pure string, number and date/time functions; any
+  /// other function (pg_notify, pg_try_advisory_lock, table_to_xml, txid_current, set-returning
+  /// generators, ...) is refused, whether or not a denylist knows it. Throws SecurityError.
+  QueryAnalysis check_read_query(std::string_view sql) const;
+
+  /// Checks a user-supplied boolean expression (a rule's `filter:`) against the filter
+  /// allowlist: security::parse_filter (filter.hpp) must accept it. Throws SecurityError.
   void check_filter(std::string_view expression) const;
 
   const AnalyzerLimits& limits() const noexcept { return limits_; }

@@ -1,12 +1,12 @@
 #pragma once
 /// Defence in depth for the queries the engine generates: every data query a connector
 /// builds (sql::AggregateQuery) passes through QueryAnalyzer::check() before it is sent,
-/// even though it is built only from catalog-resolved identifiers. A rule's `filter:` is
-/// checked with check_filter() as well, whatever path it arrived by.
+/// even though it is built only from catalog-resolved identifiers and a filter's allowlisted
+/// expression tree (security/filter.hpp), which is rendered, never passed through.
 ///
 /// The analyser parses PostgreSQL's grammar, so the query is analysed in its PostgreSQL
-/// rendering (sql::kAnalysisDialect), which differs from the sent text only in identifier
-/// quoting. Thread-safe (immutable).
+/// rendering (sql::kAnalysisDialect), rendered from the same tree as the sent text.
+/// Thread-safe (immutable).
 
 #include <string_view>
 
@@ -19,7 +19,7 @@ class QueryGuard {
  public:
   explicit QueryGuard(AnalyzerLimits limits = {}) : analyzer_(std::move(limits)) {}
 
-  /// Checks `query` (its filter first) and returns the analysis of its PostgreSQL rendering.
+  /// Checks `query` and returns the analysis of its PostgreSQL rendering.
   /// Throws SecurityError naming the rule broken, never echoing the query.
   QueryAnalysis check(const sql::AggregateQuery& query) const;
 

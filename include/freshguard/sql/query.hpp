@@ -2,14 +2,17 @@
 /// The data queries the engine generates, built from typed pieces and rendered per dialect.
 ///
 /// A query is rendered twice: once in the connector's dialect (what is sent) and once in the
-/// PostgreSQL form (`"` quoting), which is what security::QueryAnalyzer parses. Both renderings
-/// differ only in identifier quoting, so analysing one analyses the other.
+/// PostgreSQL form, which is what security::QueryAnalyzer parses. Both are rendered from the
+/// same typed pieces (identifiers and a filter's allowlisted expression tree), so analysing
+/// one analyses the other's structure.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <freshguard/sql/dialect.hpp>
+#include <freshguard/sql/expr.hpp>
 #include <freshguard/sql/identifier.hpp>
 
 namespace freshguard::sql {
@@ -23,11 +26,12 @@ struct AggregateQuery {
   std::optional<Identifier> column;
   /// The table as the catalog spells it, schema-qualified where the dialect has schemas.
   QualifiedName table;
-  /// A rule's `filter:` expression, already checked by QueryAnalyzer::check_filter; empty for
-  /// none. It is the only text not built from identifiers.
-  std::string filter;
+  /// A rule's `filter:` as an allowlisted expression tree (security::parse_filter), its
+  /// columns resolved against the table; null for none. Rendered per dialect, never as text.
+  std::shared_ptr<const Expr> filter;
 
-  /// The SQL text in `dialect`. Throws std::logic_error when kMax / kMin has no column.
+  /// The SQL text in `dialect`. Throws std::logic_error when kMax / kMin has no column, and
+  /// QueryError when the filter uses a construct the dialect cannot express.
   std::string render(const Dialect& dialect) const;
 };
 

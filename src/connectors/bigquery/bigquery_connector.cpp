@@ -4,6 +4,7 @@
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
 #include <freshguard/security/catalog.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
@@ -162,25 +163,26 @@ struct BigqueryConnector::Impl {
     return cache->get(opts.source_name, requested(t), [&] { return load_schema(t); });
   }
 
-  // `SELECT <expr> FROM <table> [WHERE (<filter>)]` in both renderings (each expression
-  // quotes its column in its own dialect).
-  Rendered render(const std::string& bq_expr, const std::string& pg_expr,
-                  const sql::QualifiedName& resolved, std::string_view filter) const {
+  // `SELECT <expr> FROM <table> [WHERE <filter>]` in both renderings (each expression
+  // quotes its column in its own dialect; the filter is rendered from its allowlisted tree,
+  // its columns resolved in `schema`).
+  Rendered render(const std::string& bq_expr, const std::string& pg_expr, const TableSchema& schema,
+                  std::string_view filter) const {
     const sql::Dialect pg{sql::DialectKind::kPostgres};
+    const sql::QualifiedName& resolved = schema.table;
     Rendered r{"SELECT " + bq_expr + " FROM " +
                    bigquery::quote_table(opts.project, resolved.schema->str(), resolved.name),
                "SELECT " + pg_expr + " FROM \"" + opts.project + "\"." + pg.quote(resolved)};
-    if (!filter.empty()) {
-      r.sent += " WHERE (" + std::string(filter) + ")";
-      r.analysed += " WHERE (" + std::string(filter) + ")";
+    if (const auto where = security::prepare_filter(filter, schema)) {
+      r.sent += " WHERE " + sql::render(*where, kBigqueryDialect);
+      r.analysed += " WHERE " + sql::render(*where, pg);
     }
     return r;
   }
 
   // Runs a generated data query on `t`: its PostgreSQL rendering analysed first (it differs
   // only in quoting), then dry run and job. A non-transient error drops the cached schema.
-  JobResult run_data(const sql::QualifiedName& t, const Rendered& q, std::string_view filter) {
-    if (!filter.empty()) guard.analyzer().check_filter(filter);
+  JobResult run_data(const sql::QualifiedName& t, const Rendered& q) {
     guard.analyzer().check(q.analysed);
     try {
       return api.query(q.sent, {}, deadline());
@@ -192,8 +194,7 @@ struct BigqueryConnector::Impl {
 
   std::int64_t count(const sql::QualifiedName& table, std::string_view filter) {
     const auto schema = cached(table);
-    const JobResult r =
-        run_data(table, render("COUNT(*) AS n", "COUNT(*) AS n", schema->table, filter), filter);
+    const JobResult r = run_data(table, render("COUNT(*) AS n", "COUNT(*) AS n", *schema, filter));
     if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) {
       throw MonitoringError("BigQuery returned no row count");
     }
@@ -211,11 +212,9 @@ struct BigqueryConnector::Impl {
                                   std::string_view filter) {
     const sql::Dialect pg{sql::DialectKind::kPostgres};
     const JobResult r =
-        run_data(table,
-                 render(std::string(fn) + "(" + bigquery::quote(resolved.column) + ") AS v",
-                        std::string(fn) + "(" + pg.quote(resolved.column) + ") AS v",
-                        resolved.table, filter),
-                 filter);
+        run_data(table, render(std::string(fn) + "(" + bigquery::quote(resolved.column) + ") AS v",
+                               std::string(fn) + "(" + pg.quote(resolved.column) + ") AS v",
+                               *cached(table), filter));
     if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return std::nullopt;
     const std::string type = r.fields.empty() ? std::string() : r.fields[0].type;
     return bigquery::value_to_time(type, *r.rows[0][0], zone);

@@ -9,6 +9,7 @@
 #include <freshguard/connectors/duckdb_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
@@ -288,14 +289,19 @@ struct DuckdbConnector::Impl {
     return cache->get(opts.source_name, requested(t), [&] { return load_schema(t); });
   }
 
-  // Runs a generated data query on `t`: analysed first (DuckDB's text is in the PostgreSQL
-  // grammar), then sent. A query error drops the cached schema (it may have changed).
-  Rows run_data(const sql::QualifiedName& t, std::string text, std::string_view filter) {
-    if (!filter.empty()) {
-      guard.analyzer().check_filter(filter);
-      text += " WHERE (" + std::string(filter) + ")";
+  // Runs a generated data query on `t`: `select_from` plus the rule's filter rendered from its
+  // allowlisted tree (columns resolved in `schema`). The PostgreSQL rendering is analysed
+  // first (DuckDB's select list is in the PostgreSQL grammar), then the DuckDB one is sent. A
+  // query error drops the cached schema (it may have changed).
+  Rows run_data(const sql::QualifiedName& t, const TableSchema& schema,
+                const std::string& select_from, std::string_view filter) {
+    std::string text = select_from;
+    std::string analysed = select_from;
+    if (const auto where = security::prepare_filter(filter, schema)) {
+      text += " WHERE " + sql::render(*where, kDuckdbDialect);
+      analysed += " WHERE " + sql::render(*where, sql::kAnalysisDialect);
     }
-    guard.analyzer().check(text);
+    guard.analyzer().check(analysed);
     try {
       return run(text, {});
     } catch (const QueryError& e) {
@@ -336,7 +342,7 @@ struct DuckdbConnector::Impl {
       throw MonitoringError("column \"" + column.str() + "\" of " + resolved.display() +
                             " has type " + type + ", which does not hold timestamps");
     }
-    const Rows rows = run_data(table, "SELECT " + expr + from, filter);
+    const Rows rows = run_data(table, *schema, "SELECT " + expr + from, filter);
     if (rows.empty() || !rows[0][0]) return std::nullopt;
     const std::string& v = *rows[0][0];
     switch (kind) {
@@ -408,7 +414,8 @@ std::int64_t DuckdbConnector::filtered_row_count(const sql::QualifiedName& table
                                                  std::string_view filter) {
   const auto schema = impl_->cached(table);
   const Rows rows = impl_->run_data(
-      table, "SELECT count(*)::VARCHAR FROM " + kDuckdbDialect.quote(schema->table), filter);
+      table, *schema, "SELECT count(*)::VARCHAR FROM " + kDuckdbDialect.quote(schema->table),
+      filter);
   return Impl::to_int(rows.at(0).at(0));
 }
 

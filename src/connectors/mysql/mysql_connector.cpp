@@ -5,6 +5,7 @@
 #include <freshguard/connectors/mysql_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 #include <freshguard/sql/query.hpp>
@@ -236,8 +237,9 @@ struct MysqlConnector::Impl {
     return with_session([&](mysql::Session& s, const mysql::Deadline& d) {
       std::shared_ptr<const TableSchema> schema;
       const auto col = resolve_column(s, d, table, column, schema);
-      const auto rows =
-          run_data(s, d, table, sql::AggregateQuery{fn, col, schema->table, std::string(filter)});
+      const auto rows = run_data(
+          s, d, table,
+          sql::AggregateQuery{fn, col, schema->table, security::prepare_filter(filter, *schema)});
       const sql::QualifiedName& rtable = schema->table;
       const std::string what = "column \"" + col.str() + "\" of " + rtable.display();
       const auto kind = mysql::time_kind(rows.columns.at(0).type, rows.columns.at(0).charset);
@@ -310,9 +312,12 @@ std::int64_t MysqlConnector::filtered_row_count(const sql::QualifiedName& table,
                                                 std::string_view filter) {
   return impl_->with_session([&](mysql::Session& s, const mysql::Deadline& d) {
     const auto schema = impl_->cached(s, d, table);
-    const auto rows = impl_->run_data(
-        s, d, table,
-        sql::AggregateQuery{sql::Aggregate::kCountAll, {}, schema->table, std::string(filter)});
+    const auto rows =
+        impl_->run_data(s, d, table,
+                        sql::AggregateQuery{sql::Aggregate::kCountAll,
+                                            {},
+                                            schema->table,
+                                            security::prepare_filter(filter, *schema)});
     return to_int64(rows.rows.at(0).at(0), "row count");
   });
 }

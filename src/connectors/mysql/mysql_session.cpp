@@ -200,8 +200,12 @@ void Session::connect(const Deadline& deadline) {
 }
 
 void Session::setup(const Deadline& deadline) {
-  // TIMESTAMP values come back in UTC; nothing this session starts can write.
-  std::string set = "SET SESSION time_zone = '+00:00'";
+  // TIMESTAMP values come back in UTC; nothing this session starts can write; a backslash in
+  // a string literal is a plain character (so no literal can end where the renderer did not
+  // end it, whatever the server's default sql_mode).
+  std::string set =
+      "SET SESSION time_zone = '+00:00', SESSION sql_mode = CONCAT_WS(',', "
+      "NULLIF(@@SESSION.sql_mode, ''), 'NO_BACKSLASH_ESCAPES')";
   if (flavour_ == Flavour::kMariadb) {
     set += ", SESSION max_statement_time = " + seconds_text(config_->statement_timeout);
   }

@@ -7,7 +7,8 @@ namespace freshguard::pg {
 
 std::string session_options(const PostgresOptions& o) {
   return "-c statement_timeout=" + std::to_string(o.statement_timeout.count()) +
-         " -c TimeZone=UTC -c DateStyle=ISO -c default_transaction_read_only=on";
+         " -c TimeZone=UTC -c DateStyle=ISO -c default_transaction_read_only=on"
+         " -c standard_conforming_strings=on";
 }
 
 SessionConfig session_config(const PostgresOptions& o, const Clock& clock) {

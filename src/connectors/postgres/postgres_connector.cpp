@@ -7,6 +7,7 @@
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 #include <freshguard/sql/query.hpp>
@@ -181,7 +182,7 @@ struct PostgresConnector::Impl {
   pg::ResultHandle run_data(pg::Session& s, const pg::Deadline& d, const sql::QualifiedName& t,
                             const sql::AggregateQuery& q, bool& stale) {
     const std::string text = guard.checked_sql(q, kPostgresDialect);
-    if (!q.filter.empty()) guard_cost(s, d, text, "rule filter");
+    if (q.filter) guard_cost(s, d, text, "rule filter");
     try {
       return s.exec(text, {}, d);
     } catch (const QueryError& e) {
@@ -228,8 +229,10 @@ struct PostgresConnector::Impl {
       sql::Identifier col = column;
       const auto res = retry_if_stale([&](bool& stale) {
         std::tie(name, col) = resolve(s, d, table, column);
-        return run_data(s, d, table, sql::AggregateQuery{fn, col, name, std::string(filter)},
-                        stale);
+        const auto schema = cached(s, d, table);
+        return run_data(
+            s, d, table,
+            sql::AggregateQuery{fn, col, name, security::prepare_filter(filter, *schema)}, stale);
       });
       const sql::QualifiedName& r_table = name;
       const sql::Identifier& r_column = col;
@@ -302,10 +305,12 @@ std::int64_t PostgresConnector::filtered_row_count(const sql::QualifiedName& tab
   return impl_->with_session([&](pg::Session& s, const pg::Deadline& d) {
     const auto res = impl_->retry_if_stale([&](bool& stale) {
       const auto schema = impl_->cached(s, d, table);
-      return impl_->run_data(
-          s, d, table,
-          sql::AggregateQuery{sql::Aggregate::kCountAll, {}, schema->table, std::string(filter)},
-          stale);
+      return impl_->run_data(s, d, table,
+                             sql::AggregateQuery{sql::Aggregate::kCountAll,
+                                                 {},
+                                                 schema->table,
+                                                 security::prepare_filter(filter, *schema)},
+                             stale);
     });
     return to_int64(cell(res.get(), 0, 0), "row count");
   });
@@ -344,7 +349,7 @@ std::optional<std::int64_t> PostgresConnector::estimated_row_count(
 }
 
 QueryRows PostgresConnector::query(std::string_view sql_text) {
-  (void)impl_->guard.analyzer().check(sql_text);
+  (void)impl_->guard.analyzer().check_read_query(sql_text);
   // One statement, so a trailing `;` (and space) is the only text after it worth dropping;
   // the newline ends a trailing `--` comment before the cursor's text continues.
   std::string text(sql_text);

@@ -3,6 +3,7 @@
 #include <freshguard/resilience/deadline.hpp>
 #include <freshguard/resilience/sleeper.hpp>
 #include <freshguard/security/catalog.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
@@ -103,16 +104,20 @@ struct SnowflakeConnector::Impl {
   // Runs a generated data query on `t`: analysed (PostgreSQL grammar reads Snowflake's
   // quoting), explained unless `explain` is false, then sent. A non-transient query error
   // drops the cached schema (it may have changed).
-  Result run_data(const sql::QualifiedName& t, std::string text, std::string_view filter,
-                  bool explain) {
-    if (!filter.empty()) {
-      guard.analyzer().check_filter(filter);
-      text += " WHERE (" + std::string(filter) + ")";
+  // The filter is rendered from its allowlisted tree, its columns resolved in `schema`; the
+  // PostgreSQL rendering of the same tree is what the analyser checks.
+  Result run_data(const sql::QualifiedName& t, const TableSchema& schema, std::string text,
+                  std::string_view filter, bool explain) {
+    std::string analysed = text;
+    const auto where = security::prepare_filter(filter, schema);
+    if (where) {
+      text += " WHERE " + sql::render(*where, kSnowflakeDialect);
+      analysed += " WHERE " + sql::render(*where, sql::kAnalysisDialect);
     }
-    guard.analyzer().check(text);
+    guard.analyzer().check(analysed);
     try {
       const auto d = deadline();
-      if (explain || !filter.empty()) cost_guard(text, d);
+      if (explain || where) cost_guard(text, d);
       return api.execute(text, {}, d);
     } catch (const QueryError& e) {
       if (!e.transient()) cache->invalidate(opts.source_name, catalog.requested(t));
@@ -122,8 +127,9 @@ struct SnowflakeConnector::Impl {
 
   std::int64_t count(const sql::QualifiedName& table, std::string_view filter) {
     const auto schema = cached(table);
-    return read_count(run_data(table, "SELECT COUNT(*) AS N FROM " + catalog.quote(schema->table),
-                               filter, false));
+    return read_count(run_data(table, *schema,
+                               "SELECT COUNT(*) AS N FROM " + catalog.quote(schema->table), filter,
+                               false));
   }
 
   // MAX/MIN of a column already resolved against the catalog; `table` as asked for (the
@@ -132,7 +138,7 @@ struct SnowflakeConnector::Impl {
                                   const security::ResolvedColumn& resolved, const TimeZone& zone,
                                   const char* fn, std::string_view filter) {
     const Result r =
-        run_data(table,
+        run_data(table, *cached(table),
                  std::string("SELECT ") + fn + "(" + kSnowflakeDialect.quote(resolved.column) +
                      ") AS V FROM " + catalog.quote(resolved.table),
                  filter, true);

@@ -9,6 +9,7 @@
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
+#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 #include <freshguard/sql/query.hpp>
@@ -267,7 +268,8 @@ struct SqliteConnector::Impl {
     std::shared_ptr<const TableSchema> schema;
     const sql::Identifier col = resolve_column(table, column, schema);
     std::optional<WallTime> out;
-    run_data(table, sql::AggregateQuery{fn, col, schema->table, std::string(filter)},
+    run_data(table,
+             sql::AggregateQuery{fn, col, schema->table, security::prepare_filter(filter, *schema)},
              [&](sqlite3_stmt* s) {
                const int type = sqlite3_column_type(s, 0);
                const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
@@ -359,7 +361,9 @@ std::int64_t SqliteConnector::filtered_row_count(const sql::QualifiedName& table
   const auto schema = impl_->cached(table);
   std::int64_t n = 0;
   impl_->run_data(
-      table, sql::AggregateQuery{sql::Aggregate::kCountAll, {}, schema->table, std::string(filter)},
+      table,
+      sql::AggregateQuery{
+          sql::Aggregate::kCountAll, {}, schema->table, security::prepare_filter(filter, *schema)},
       [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
   return n;
 }
