@@ -9,6 +9,8 @@
 #include <freshguard/core/time.hpp>
 #include <freshguard/observability/logger.hpp>
 
+#include "alerts/chat_text.hpp"
+
 namespace freshguard::alerts {
 namespace {
 
@@ -21,15 +23,25 @@ std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Text for people: "[ALERT] orders_fresh (warehouse.orders): data is 3h old".
-std::string headline(const AlertEvent& e) {
+enum class Markup { kPlain, kSlack };
+
+// Text for people: "[ALERT] orders_fresh (warehouse.orders): data is 3h old". Every part is
+// shown with control characters escaped (a newline is kept in a Slack message only); for
+// Slack, `&`, `<` and `>` are escaped too, so names and messages carry no mentions or links.
+std::string headline(const AlertEvent& e, Markup markup) {
+  const bool slack = markup == Markup::kSlack;
+  const auto shown = [slack](std::string_view text, bool keep_newlines) {
+    const std::string safe = escape_control(text, keep_newlines);
+    return slack ? escape_slack(safe) : safe;
+  };
   std::string kind = e.kind == AlertKind::kAlert      ? "ALERT"
                      : e.kind == AlertKind::kRecovery ? "RECOVERED"
                                                       : "ERROR";
   if (e.kind == AlertKind::kAlert && e.severity != Severity::kNone) {
     kind += " " + std::string(to_string(e.severity));
   }
-  return "[" + kind + "] " + e.rule_id + " (" + e.source + "." + e.table + "): " + e.message;
+  return "[" + kind + "] " + shown(e.rule_id, false) + " (" + shown(e.source, false) + "." +
+         shown(e.table, false) + "): " + shown(e.message, slack);
 }
 
 }  // namespace
@@ -68,7 +80,7 @@ std::string to_json(const AlertEvent& e) {
 }
 
 std::string to_slack_json(const AlertEvent& e) {
-  return dump({{"text", headline(e)}});
+  return dump({{"text", headline(e, Markup::kSlack)}});
 }
 
 std::string to_pagerduty_json(const AlertEvent& e, const std::string& routing_key) {
@@ -81,11 +93,12 @@ std::string to_pagerduty_json(const AlertEvent& e, const std::string& routing_ke
   const std::string severity = e.kind == AlertKind::kError         ? "error"
                                : e.severity == Severity::kCritical ? "critical"
                                                                    : "warning";
-  j["payload"] = {{"summary", headline(e).substr(0, 1024)},
-                  {"source", e.source},
+  const std::string source = escape_control(e.source, false);
+  j["payload"] = {{"summary", headline(e, Markup::kPlain).substr(0, 1024)},
+                  {"source", source},
                   {"severity", severity},
-                  {"component", e.table},
-                  {"group", e.source},
+                  {"component", escape_control(e.table, false)},
+                  {"group", source},
                   {"class", to_string(e.type)},
                   {"timestamp", format_iso8601(e.checked_at)},
                   {"custom_details", nlohmann::json::parse(to_json(e))}};

@@ -1,7 +1,12 @@
 // The alert sinks: HTTP (webhook, Slack, PagerDuty) through cpp-httplib, and a command.
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <stop_token>
+#include <thread>
 
 #include <fcntl.h>
 #include <httplib.h>
@@ -25,11 +30,42 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
   return {url.substr(0, path_start), url.substr(path_start)};
 }
 
+// Bounds a whole HTTP attempt: cpp-httplib's timeouts bound each wait for bytes, not the
+// sum, so a receiver trickling a byte now and then could hold an attempt for ever. Past the
+// limit this shuts the client's connection down (Client::stop() is the thread-safe way), and
+// again every 100 ms until the attempt has returned, in case the request was not yet on the
+// wire. Destroying it ends the watch.
+class AttemptWatchdog {
+ public:
+  AttemptWatchdog(httplib::Client& client, std::chrono::milliseconds limit)
+      : thread_([this, &client, limit](const std::stop_token& stop) {
+          std::mutex mu;
+          std::condition_variable_any cv;
+          std::unique_lock lock(mu);
+          auto wait = std::chrono::milliseconds(limit);
+          while (!cv.wait_for(lock, stop, wait, [] { return false; }) && !stop.stop_requested()) {
+            fired_ = true;
+            client.stop();
+            wait = std::chrono::milliseconds(100);
+          }
+        }) {}
+  /// True once the limit passed (the connection was shut down).
+  bool fired() const noexcept { return fired_; }
+
+ private:
+  std::atomic<bool> fired_{false};
+  std::jthread thread_;
+};
+
 class HttpSink : public AlertSink {
  public:
   enum class Format { kGeneric, kSlack, kPagerDuty };
-  HttpSink(const config::AlertSinkConfig& c, Format format)
-      : name_(c.name), format_(format), routing_key_(c.routing_key), headers_(c.headers) {
+  HttpSink(const config::AlertSinkConfig& c, Format format, const SinkOptions& options)
+      : name_(c.name),
+        format_(format),
+        routing_key_(c.routing_key),
+        headers_(c.headers),
+        options_(options) {
     std::string url = c.url;
     if (url.empty() && format == Format::kPagerDuty) url = std::string(kPagerDutyEndpoint);
     std::tie(origin_, path_) = split_url(url);
@@ -38,17 +74,23 @@ class HttpSink : public AlertSink {
 
   void deliver(const AlertEvent& e) override {
     httplib::Client client(origin_);
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(10, 0);
-    client.set_write_timeout(10, 0);
+    client.set_connection_timeout(options_.connect_timeout);
+    client.set_read_timeout(options_.io_timeout);
+    client.set_write_timeout(options_.io_timeout);
     httplib::Headers headers;
     for (const auto& [k, v] : headers_)
       headers.emplace(k, v);
     const std::string body = format_ == Format::kSlack       ? to_slack_json(e)
                              : format_ == Format::kPagerDuty ? to_pagerduty_json(e, routing_key_)
                                                              : to_json(e);
+    const AttemptWatchdog watchdog(client, options_.attempt_timeout);  // ends before client
     auto res = client.Post(path_, headers, body, "application/json");
-    if (!res) throw std::runtime_error("request failed: " + httplib::to_string(res.error()));
+    if (!res) {
+      throw std::runtime_error(watchdog.fired()
+                                   ? "request took longer than " +
+                                         std::to_string(options_.attempt_timeout.count()) + " ms"
+                                   : "request failed: " + httplib::to_string(res.error()));
+    }
     if (res->status < 200 || res->status > 299) {
       throw std::runtime_error("HTTP status " + std::to_string(res->status));
     }
@@ -59,6 +101,7 @@ class HttpSink : public AlertSink {
   Format format_;
   std::string routing_key_;
   std::map<std::string, std::string> headers_;
+  SinkOptions options_;
   std::string origin_;
   std::string path_;
 };
@@ -126,10 +169,11 @@ class CommandSink : public AlertSink {
 
 }  // namespace
 
-std::unique_ptr<AlertSink> make_sink(const config::AlertSinkConfig& c) {
-  if (c.type == "webhook") return std::make_unique<HttpSink>(c, HttpSink::Format::kGeneric);
-  if (c.type == "slack") return std::make_unique<HttpSink>(c, HttpSink::Format::kSlack);
-  if (c.type == "pagerduty") return std::make_unique<HttpSink>(c, HttpSink::Format::kPagerDuty);
+std::unique_ptr<AlertSink> make_sink(const config::AlertSinkConfig& c, const SinkOptions& options) {
+  using Format = HttpSink::Format;
+  if (c.type == "webhook") return std::make_unique<HttpSink>(c, Format::kGeneric, options);
+  if (c.type == "slack") return std::make_unique<HttpSink>(c, Format::kSlack, options);
+  if (c.type == "pagerduty") return std::make_unique<HttpSink>(c, Format::kPagerDuty, options);
   if (c.type == "command") return std::make_unique<CommandSink>(c);
   throw ConfigError("unknown alert sink type \"" + c.type + "\"");
 }

@@ -8,23 +8,25 @@
 /// notified is not notified of a new alert or error again until the cooldown has passed
 /// (flapping). A rule's first result counts as a change from ok.
 ///
-/// Dispatcher delivers notifications to every sink on its own thread, so a slow or dead
-/// sink never blocks a check: enqueue() only appends to a bounded queue. A failed delivery
-/// is retried with capped exponential backoff, every failure logged (sink name and error,
-/// never the URL: it may be a secret); after the last attempt it is dropped with an error
-/// log. Sinks: make_sink() (webhook, slack, pagerduty, command).
+/// Dispatcher delivers notifications with one bounded queue and one worker thread per sink,
+/// so a slow or dead sink delays only its own deliveries and never a check: enqueue() only
+/// appends. A failed delivery is retried with capped exponential backoff, every failure
+/// logged (sink name and error, never the URL: it may be a secret); after the last attempt
+/// it is dropped with an error log. Sinks: make_sink() (webhook, slack, pagerduty, command).
+///
+/// Text meant for people (Slack text, PagerDuty summary) shows control characters escaped
+/// (`\x1b`), and Slack text is escaped as Slack documents (`&amp;` `&lt;` `&gt;`), so a
+/// table name such as `<!channel>` is shown, never acted on.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <freshguard/config/config.hpp>
@@ -58,13 +60,18 @@ struct AlertEvent {
 
 /// The generic webhook body (JSON object with the fields above; `kind` as "event").
 std::string to_json(const AlertEvent& e);
-/// Slack incoming-webhook body: {"text": ...}.
+/// Slack incoming-webhook body: {"text": ...}. The text escapes `&`, `<`, `>` (Slack's
+/// control characters: `<!channel>` and `<url|label>` from a table name stay inert) and shows
+/// control characters as `\xHH` (a newline is kept in the message, nowhere else).
 std::string to_slack_json(const AlertEvent& e);
-/// PagerDuty Events API v2 body: trigger for alert/error, resolve for recovery.
+/// PagerDuty Events API v2 body: trigger for alert/error, resolve for recovery. Summary,
+/// source, component and group show control characters as `\xHH`; custom_details is the
+/// generic body, exact (JSON-escaped).
 std::string to_pagerduty_json(const AlertEvent& e, const std::string& routing_key);
 
-/// Where notifications go. deliver() is called from the dispatcher thread only; it throws
-/// any std::exception on failure (the dispatcher retries).
+/// Where notifications go. deliver() is called from one dispatcher thread at a time (the
+/// sink's own worker); it throws any std::exception on failure (the dispatcher retries).
+/// name() keys the sink's queue and counters in the Dispatcher.
 class AlertSink {
  public:
   virtual ~AlertSink() = default;
@@ -72,11 +79,25 @@ class AlertSink {
   virtual void deliver(const AlertEvent& e) = 0;
 };
 
+/// How long one delivery attempt of an HTTP sink may take. The defaults suit production;
+/// tests shorten them.
+struct SinkOptions {
+  /// To open the connection (TCP, and TLS for https). Default 5 s.
+  std::chrono::milliseconds connect_timeout{5000};
+  /// Longest wait for the receiver to take or send the next bytes. Default 10 s.
+  std::chrono::milliseconds io_timeout{10000};
+  /// The whole attempt, however the receiver trickles its bytes: past it the connection is
+  /// shut down and the attempt fails. Default 20 s.
+  std::chrono::milliseconds attempt_timeout{20000};
+};
+
 /// Builds the sink `config` describes. HTTP sinks use cpp-httplib (http:// and https://,
-/// 5 s to connect, 10 s to answer; any non-2xx status is a failure). A command sink runs
+/// timeouts from `options`; any non-2xx status is a failure). A command sink runs
 /// `/bin/sh -c command` with the generic JSON on stdin; a non-zero exit, or running over
-/// 10 s (then it is killed), is a failure. Throws ConfigError for an unknown type.
-std::unique_ptr<AlertSink> make_sink(const config::AlertSinkConfig& config);
+/// 10 s (then it is killed), is a failure. Throws ConfigError for an unknown type or a URL
+/// without a scheme.
+std::unique_ptr<AlertSink> make_sink(const config::AlertSinkConfig& config,
+                                     const SinkOptions& options = {});
 
 /// PagerDuty's Events API v2 endpoint, used when a pagerduty sink sets no `url`.
 inline constexpr std::string_view kPagerDutyEndpoint = "https://events.pagerduty.com/v2/enqueue";
@@ -109,55 +130,66 @@ struct DispatcherOptions {
   /// Pause before the first retry, doubled for each further one up to max_delay.
   std::chrono::milliseconds base_delay{1000};
   std::chrono::milliseconds max_delay{60000};
-  /// Deliveries waiting at most; beyond it the oldest is dropped (logged). Default 1000.
+  /// Deliveries waiting per sink at most; beyond it that sink's oldest waiting delivery is
+  /// dropped (logged, counted in `overflowed` and `dropped`). Default 1000; at least 1.
   std::size_t queue_capacity = 1000;
 };
 
-/// Delivery counters, for metrics and tests.
+/// One sink's delivery counters. Counters only grow, also after a reload removed the sink.
+struct SinkStats {
+  std::uint64_t delivered = 0;
+  std::uint64_t failed_attempts = 0;
+  std::uint64_t dropped = 0;     ///< gave up after max_attempts, or pushed out of a full queue
+  std::uint64_t overflowed = 0;  ///< of `dropped`: pushed out of a full queue
+  std::size_t queued = 0;        ///< waiting now (not counting one being attempted)
+};
+
+/// Delivery counters, for metrics and tests: totals over every sink, and per sink name.
 struct DispatcherStats {
   std::uint64_t delivered = 0;
   std::uint64_t failed_attempts = 0;
   std::uint64_t dropped = 0;  ///< gave up after max_attempts, or the queue was full
   std::size_t queued = 0;
+  std::map<std::string, SinkStats> sinks;
 };
 
+/// Delivers every enqueued event to every sink. Each sink name has its own queue (bounded by
+/// queue_capacity), its own worker thread and its own retries, so a dead sink (each attempt
+/// ending only at its timeout) delays its own deliveries and nobody else's. Thread-safe.
 class Dispatcher {
  public:
-  /// Starts the delivery thread. `clock` (steady time) must outlive the dispatcher.
+  /// `clock` (steady time, for backoff) must outlive the dispatcher. Starts no thread until
+  /// set_sinks() gives it sinks.
   Dispatcher(DispatcherOptions options, const Clock& clock = SystemClock::instance());
-  /// Stops at once: pending deliveries are dropped (use drain() first to wait for them).
+  /// Stops: waiting deliveries are dropped (use drain() first to wait for them); waits for
+  /// attempts in flight, each bounded by its sink's timeouts, all in parallel.
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  /// Replaces the sinks (after a reload). Deliveries already queued keep their sink.
+  /// Replaces the sinks (after a reload); sinks are matched by name. Deliveries already
+  /// queued keep their sink; a sink no longer listed finishes its queue, then its worker ends.
   void set_sinks(std::vector<std::shared_ptr<AlertSink>> sinks);
   /// Queues `e` for every sink. Never blocks on delivery.
   void enqueue(const AlertEvent& e);
-  /// Waits up to `limit` for the queue to empty; true when it did.
+  /// Waits up to `limit` for every queue to empty and every attempt to end; true when so.
   bool drain(std::chrono::milliseconds limit);
   DispatcherStats stats() const;
 
  private:
-  struct Job {
-    AlertEvent event;
-    std::shared_ptr<AlertSink> sink;
-    int attempt = 0;
-    SteadyTime not_before{};
-  };
-  void loop();
-  void attempt(Job job);
+  struct Job;
+  struct Lane;
+  Lane& lane_for(const std::string& name);  // requires mu_
+  void run(Lane& lane);
+  void attempt(Lane& lane, Job job);
 
   DispatcherOptions options_;
   const Clock& clock_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable idle_;  // notified when a lane finishes an attempt or ends
   std::vector<std::shared_ptr<AlertSink>> sinks_;
-  std::deque<Job> queue_;
-  bool busy_ = false;
+  std::map<std::string, std::unique_ptr<Lane>> lanes_;
   bool stop_ = false;
-  DispatcherStats stats_;
-  std::jthread thread_;
 };
 
 }  // namespace freshguard::alerts
