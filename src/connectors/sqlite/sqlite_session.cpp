@@ -28,6 +28,14 @@ std::string where(const SqliteOptions& opts) {
   return "source \"" + opts.source_name + "\"";
 }
 
+// Stands in for a built-in SQL function that cannot be bounded (see apply_limits).
+void refuse_function(sqlite3_context* ctx, int, sqlite3_value**) {
+  sqlite3_result_error(ctx,
+                       "printf() and format() are disabled on FreshGuard's SQLite connections "
+                       "(a wide field such as %.*c runs uninterruptibly)",
+                       -1);
+}
+
 void apply_limits(sqlite3* db, const SqliteOptions& opts) {
   // Bounds every string and blob SQLite builds (randomblob, zeroblob, printf, replace,
   // group_concat, ...): one is refused with SQLITE_TOOBIG before it is allocated.
@@ -38,6 +46,14 @@ void apply_limits(sqlite3* db, const SqliteOptions& opts) {
   // ATTACH would open a second file that never went through check_database_file (a FIFO
   // blocks, a device is read): no statement of ours attaches, so none may.
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+  // printf('%.*c', 1000000000, 'x') stays under the length limit (its output is dropped)
+  // but loops a billion times inside one VM step, where neither the progress handler nor
+  // sqlite3_interrupt reaches it. No statement of ours formats text, so the connection's
+  // own definitions (which take precedence over the built-ins) refuse them.
+  for (const char* name : {"printf", "format"}) {
+    sqlite3_create_function_v2(db, name, -1, SQLITE_UTF8, nullptr, &refuse_function, nullptr,
+                               nullptr, nullptr);
+  }
 }
 
 }  // namespace

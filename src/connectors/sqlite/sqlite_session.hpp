@@ -20,7 +20,8 @@ using RowFn = std::function<void(sqlite3_stmt*)>;
 
 /// Opens `opts.path` read-only (never created) with `PRAGMA query_only`, double-quoted
 /// strings off, and the limits of `opts`: no value (string or blob, including intermediate
-/// ones such as randomblob(N)) longer than opts.max_value_bytes, no ATTACH. The path must be
+/// ones such as randomblob(N)) longer than opts.max_value_bytes, no ATTACH, and printf() /
+/// format() refused (a wide field loops inside one uninterruptible step). The path must be
 /// a regular file; it is checked with stat(2) before SQLite opens it, so a FIFO or device
 /// fails at once instead of blocking. Throws ConnectionError. Thread-safe.
 DbHandle open_database(const SqliteOptions& opts);
