@@ -4,6 +4,8 @@
 #include <array>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "config/resilience_loader.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -25,6 +27,9 @@ constexpr std::string_view kServerKeys[] = {
     // cost guard of user-supplied SQL
     "max_plan_rows", "max_scan_mb", "max_result_rows"};
 constexpr std::string_view kFileKeys[] = {"path"};
+// Resource limits of the embedded engines.
+constexpr std::string_view kSqliteKeys[] = {"max_value_mb"};
+constexpr std::string_view kDuckdbKeys[] = {"memory_limit_mb", "threads"};
 // clang-format off
 constexpr std::string_view kBigqueryKeys[] = {
     "project", "dataset", "location", "credentials_file", "endpoint", "maximum_bytes_billed",
@@ -58,8 +63,9 @@ std::vector<std::string_view> keys_for(SourceType type) {
     case SourceType::kMysql:
       return concat({kCommonKeys, kServerKeys});
     case SourceType::kSqlite:
+      return concat({kCommonKeys, kFileKeys, kSqliteKeys});
     case SourceType::kDuckdb:
-      return concat({kCommonKeys, kFileKeys});
+      return concat({kCommonKeys, kFileKeys, kDuckdbKeys});
     case SourceType::kBigquery:
       return concat({kCommonKeys, kBigqueryKeys});
     case SourceType::kSnowflake:
@@ -165,7 +171,30 @@ void read_server(MapReader& r, SourceConfig& source) {
   read_pool(r, source);
 }
 
+// A database path that exists must be a regular file: opening a FIFO blocks and a device
+// or directory is no database. stat(2) never blocks, so validate can say so up front; a
+// missing file is left to the connector (it may be created before the first check).
+void check_file_kind(MapReader& r, const SourceConfig& source) {
+  struct stat st {};
+  if (::stat(source.path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return;
+  const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
+                     : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                     : S_ISCHR(st.st_mode)  ? "a character device"
+                     : S_ISBLK(st.st_mode)  ? "a block device"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                                            : "not a regular file";
+  r.ctx().add(r.path_of("path"), std::string("is ") + kind +
+                                     ", not a database file; point it at a " +
+                                     std::string(to_string(source.type)) + " database file");
+}
+
 void read_file_database(MapReader& r, SourceConfig& source) {
+  if (source.type == SourceType::kSqlite) {
+    source.max_value_mb = r.integer_or("max_value_mb", 1, 512, source.max_value_mb);
+  } else {
+    source.memory_limit_mb = r.integer_or("memory_limit_mb", 16, 1048576, source.memory_limit_mb);
+    source.threads = r.integer_or("threads", 1, 64, source.threads);
+  }
   auto path = r.required_string("path");
   if (!path) return;
   if (*path == ":memory:") {
@@ -177,6 +206,7 @@ void read_file_database(MapReader& r, SourceConfig& source) {
     return;
   }
   source.path = r.ctx().resolve_path(*path);
+  check_file_kind(r, source);
 }
 
 // Letters, digits and hyphens, 6-30 characters, starting with a letter.
@@ -288,8 +318,8 @@ SourceConfig read_source(Context& ctx, const std::string& name, const YAML::Node
   source.schema_cache_max_entries =
       r.integer_or("schema_cache_max_entries", 1, 100000, source.schema_cache_max_entries);
   read_resilience(r, source);
-  const auto all_keys =
-      concat({kCommonKeys, kServerKeys, kFileKeys, kBigqueryKeys, kSnowflakeKeys});
+  const auto all_keys = concat({kCommonKeys, kServerKeys, kFileKeys, kSqliteKeys, kDuckdbKeys,
+                                kBigqueryKeys, kSnowflakeKeys});
   if (!type) {
     r.check_keys(all_keys, all_keys, "");
     return source;

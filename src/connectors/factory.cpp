@@ -124,6 +124,7 @@ std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& sour
       opts.path = source.path;
       opts.timeout = std::chrono::milliseconds(source.timeout_ms);
       opts.max_connections = source.max_connections;
+      opts.max_value_bytes = std::int64_t{source.max_value_mb} * 1024 * 1024;
       opts.clock = &clock;
       opts.schema_cache = schema_cache_for(source, clock);
       return std::make_unique<SqliteConnector>(std::move(opts));
@@ -134,6 +135,8 @@ std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& sour
       opts.path = source.path;
       opts.timeout = std::chrono::milliseconds(source.timeout_ms);
       opts.max_connections = source.max_connections;
+      opts.memory_limit_mb = source.memory_limit_mb;
+      opts.threads = source.threads;
       opts.clock = &clock;
       opts.schema_cache = schema_cache_for(source, clock);
       return std::make_unique<DuckdbConnector>(std::move(opts));

@@ -94,7 +94,15 @@ struct SourceConfig {
   int max_result_rows = 10000;
 
   // File databases (sqlite, duckdb). Relative paths are resolved against the config file.
+  /// When it exists it must be a regular file (a FIFO, device or directory is a problem).
   std::string path;
+  /// SQLite: largest string or blob a statement may build: 1-512 MB, default 64.
+  int max_value_mb = 64;
+  /// DuckDB: memory_limit of the database (hash tables, sorts, aggregates): 16-1048576 MB,
+  /// default 512.
+  int memory_limit_mb = 512;
+  /// DuckDB: worker threads of the database: 1-64, default 2.
+  int threads = 2;
 
   // BigQuery.
   std::string project;

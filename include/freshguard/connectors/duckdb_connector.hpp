@@ -6,8 +6,13 @@
 /// max_connections), each used by one thread at a time. Every statement runs through
 /// DuckDB's pending-result API under a deadline of `timeout`: when it passes, the statement
 /// is interrupted (`duckdb_interrupt`), the connection discarded, and the caller gets a
-/// TimeoutError. Paths into system directories (/proc, /sys, /dev, /etc, /boot, /run) are
-/// refused with a SecurityError. Unqualified tables are looked up in schema `main`.
+/// TimeoutError; a watchdog thread also interrupts a statement stuck inside one long task.
+/// The database is bounded by `memory_limit_mb` and `threads`, never spills to disk, has no
+/// external access, extensions or persistent secrets, and its configuration is locked
+/// (duckdb_session.hpp lists the settings). A `path` must be a regular file (a FIFO or
+/// device is refused before it is opened, so opening never blocks). Paths into system directories
+/// (/proc, /sys, /dev, /etc, /boot, /run) are refused with a SecurityError. Unqualified tables are
+/// looked up in schema `main`.
 ///
 /// Only available when the build found libduckdb (scripts/fetch-duckdb.sh); see
 /// duckdb_available().
@@ -37,6 +42,11 @@ struct DuckdbOptions {
   std::chrono::milliseconds timeout{30000};
   /// Most connections open at once. Default 20.
   int max_connections = 20;
+  /// DuckDB `memory_limit` of the database, in MB: bounds the buffer-managed operators
+  /// (hash tables, sorts, aggregates); a query past it fails with a QueryError. Default 512.
+  int memory_limit_mb = 512;
+  /// DuckDB worker `threads` of the database. Default 2.
+  int threads = 2;
   /// Clock for deadlines; must outlive the connector. Defaults to the system clock.
   const Clock* clock = nullptr;
   /// Resolved table schemas shared between calls (and connectors, keyed by source name).

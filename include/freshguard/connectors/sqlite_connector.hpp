@@ -5,10 +5,14 @@
 /// created or written) and `PRAGMA query_only`. Connections are pooled (up to
 /// max_connections) and each is used by one thread at a time. Every statement runs under a
 /// deadline of `timeout`: a progress handler interrupts it when the deadline passes and the
-/// caller gets a TimeoutError. The schema part of a qualified name is the SQLite schema
+/// caller gets a TimeoutError. Each connection also bounds the size of any string or blob a
+/// statement builds (`max_value_bytes`, SQLite's SQLITE_LIMIT_LENGTH) and may not ATTACH
+/// other files; `path` must be a regular file (a FIFO or device is refused before it is
+/// opened, so opening never blocks). The schema part of a qualified name is the SQLite schema
 /// (`main` by default).
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,6 +33,10 @@ struct SqliteOptions {
   std::chrono::milliseconds timeout{30000};
   /// Most connections open at once. Default 20.
   int max_connections = 20;
+  /// Largest string or blob a statement may build, in bytes (SQLITE_LIMIT_LENGTH): a larger
+  /// one (`randomblob(1000000000)`) fails at once with a QueryError instead of taking the
+  /// memory. Default 64 MiB (config `max_value_mb`).
+  std::int64_t max_value_bytes = std::int64_t{64} * 1024 * 1024;
   /// Clock for deadlines; must outlive the connector. Defaults to the system clock.
   const Clock* clock = nullptr;
   /// Resolved table schemas shared between calls (and connectors, keyed by source name).

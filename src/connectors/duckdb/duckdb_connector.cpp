@@ -14,6 +14,7 @@
 #include <freshguard/security/schema_cache.hpp>
 
 #include "connectors/duckdb/duckdb_handles.hpp"
+#include "connectors/duckdb/duckdb_session.hpp"
 
 namespace freshguard {
 namespace {
@@ -93,6 +94,7 @@ struct DuckdbConnector::Impl {
   int open = 0;
   std::shared_ptr<security::SchemaCache> cache;
   security::QueryGuard guard;
+  duckdb::InterruptWatchdog watchdog;
 
   explicit Impl(DuckdbOptions o)
       : opts(std::move(o)),
@@ -100,35 +102,17 @@ struct DuckdbConnector::Impl {
         cache(opts.schema_cache != nullptr ? opts.schema_cache
                                            : std::make_shared<security::SchemaCache>(
                                                  security::SchemaCacheOptions{.clock = clock})),
-        guard(opts.analyzer) {
+        guard(opts.analyzer),
+        watchdog(*clock) {
     check_path(opts.source_name, opts.path);
   }
 
   std::string where() const { return "source \"" + opts.source_name + "\""; }
 
-  // Opens the shared database handle once. Called with `mu` held.
+  // Opens the shared database handle once, bounded (duckdb_session.hpp). Called with `mu`
+  // held.
   void open_database() {
-    if (db) return;
-    const bool memory = opts.path == kMemory;
-    std::error_code ec;
-    if (!memory && !std::filesystem::exists(opts.path, ec)) {
-      throw ConnectionError("cannot open DuckDB database for " + where() + ": file not found",
-                            false);
-    }
-    duckdb_config config = nullptr;
-    duckdb_create_config(&config);
-    if (!memory) duckdb_set_config(config, "access_mode", "READ_ONLY");
-    duckdb_set_config(config, "enable_external_access", "false");
-    duckdb_database raw = nullptr;
-    char* error = nullptr;
-    const auto state = duckdb_open_ext(memory ? nullptr : opts.path.c_str(), &raw, config, &error);
-    duckdb_destroy_config(&config);
-    std::string detail = error != nullptr ? error : "";
-    duckdb_free(error);
-    if (state != DuckDBSuccess) {
-      throw ConnectionError("cannot open DuckDB database for " + where(), false, detail);
-    }
-    db.reset(raw);
+    if (!db) db = duckdb::open_database(opts);
   }
 
   duckdb::Connection acquire() {
@@ -181,52 +165,11 @@ struct DuckdbConnector::Impl {
 
   Rows run_on(duckdb_connection conn, const std::string& sql,
               const std::vector<std::string>& binds) {
-    duckdb_prepared_statement raw_stmt = nullptr;
-    const auto prepared = duckdb_prepare(conn, sql.c_str(), &raw_stmt);
-    duckdb::Prepared stmt(raw_stmt);
-    if (prepared != DuckDBSuccess) {
-      const char* err = duckdb_prepare_error(stmt.get());
-      throw QueryError("query failed on " + where(), false, err != nullptr ? err : "");
-    }
-    for (size_t i = 0; i < binds.size(); ++i) {
-      duckdb_bind_varchar_length(stmt.get(), i + 1, binds[i].data(), binds[i].size());
-    }
-    duckdb_pending_result raw_pending = nullptr;
-    const auto pending_state = duckdb_pending_prepared(stmt.get(), &raw_pending);
-    duckdb::Pending pending(raw_pending);
-    if (pending_state != DuckDBSuccess) {
-      const char* err = duckdb_pending_error(pending.get());
-      throw QueryError("query failed on " + where(), false, err != nullptr ? err : "");
-    }
-    wait_for_result(conn, pending.get());
-    duckdb::Result res;
-    if (duckdb_execute_pending(pending.get(), res.out()) != DuckDBSuccess) {
-      const char* err = duckdb_result_error(&res.get());
-      throw QueryError("query failed on " + where(), false, err != nullptr ? err : "");
-    }
-    return read_rows(res.get());
-  }
-
-  // Drives execution task by task so the deadline is ours to enforce.
-  void wait_for_result(duckdb_connection conn, duckdb_pending_result pending) {
     // The per-call timeout, capped by the deadline of the resilience layer's whole call.
-    const SteadyTime deadline = clock->steady_now() + resilience::effective_timeout(opts.timeout);
-    while (true) {
-      const auto state = duckdb_pending_execute_task(pending);
-      if (state == DUCKDB_PENDING_RESULT_READY) return;
-      if (state == DUCKDB_PENDING_ERROR) {
-        const char* err = duckdb_pending_error(pending);
-        throw QueryError("query failed on " + where(), false, err != nullptr ? err : "");
-      }
-      if (clock->steady_now() >= deadline) {
-        // Interrupt, then let the executor wind down so no task outlives the statement.
-        duckdb_interrupt(conn);
-        duckdb::Result discarded;
-        duckdb_execute_pending(pending, discarded.out());
-        throw TimeoutError("query on " + where() + " exceeded its deadline of " +
-                           std::to_string(opts.timeout.count()) + " ms");
-      }
-    }
+    duckdb::Result res;
+    duckdb::execute(conn, opts, *clock, resilience::effective_timeout(opts.timeout), watchdog, sql,
+                    binds, res);
+    return read_rows(res.get());
   }
 
   static std::int64_t to_int(const Cell& cell) { return cell ? std::stoll(*cell) : 0; }

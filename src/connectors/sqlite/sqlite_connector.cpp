@@ -15,27 +15,17 @@
 #include <freshguard/sql/query.hpp>
 
 #include "connectors/sqlite/sqlite_handles.hpp"
+#include "connectors/sqlite/sqlite_session.hpp"
 
 namespace freshguard {
 namespace {
 
+using sqlite::Binds;
 using sqlite::DbHandle;
+using sqlite::RowFn;
 using sqlite::StmtHandle;
-using Binds = std::vector<std::string>;
-using RowFn = std::function<void(sqlite3_stmt*)>;
 
 constexpr sql::Dialect kSqliteDialect{sql::DialectKind::kSqlite};
-
-// Deadline state read by the progress handler while a statement runs.
-struct DeadlineCtx {
-  const Clock* clock;
-  SteadyTime deadline;
-};
-
-int progress_check(void* arg) {
-  const auto* ctx = static_cast<const DeadlineCtx*>(arg);
-  return ctx->clock->steady_now() >= ctx->deadline ? 1 : 0;
-}
 
 }  // namespace
 
@@ -61,32 +51,8 @@ struct SqliteConnector::Impl {
 
   std::string where() const { return "source \"" + opts.source_name + "\""; }
 
-  // Opens a new read-only connection.
-  DbHandle open_db() const {
-    std::error_code ec;
-    if (!std::filesystem::exists(opts.path, ec)) {
-      throw ConnectionError("cannot open SQLite database for " + where() + ": file not found",
-                            false);
-    }
-    sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path_text.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-    DbHandle db(raw);
-    if (rc != SQLITE_OK) {
-      std::string detail = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
-      throw ConnectionError("cannot open SQLite database for " + where(), false, detail);
-    }
-    sqlite3_busy_timeout(db.get(), static_cast<int>(opts.timeout.count()));
-    // Double-quoted names must never silently become string literals ("nope" would compare
-    // as text instead of failing as an unknown column).
-    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
-    sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
-    // Reading the schema proves the file is a database now rather than at the first check.
-    const int check =
-        sqlite3_exec(db.get(), "PRAGMA query_only = 1; SELECT count(*) FROM sqlite_schema", nullptr,
-                     nullptr, nullptr);
-    if (check != SQLITE_OK) fail(db.get(), check, "open");
-    return db;
-  }
+  // Opens a new read-only connection with the source's limits (sqlite_session.hpp).
+  DbHandle open_db() const { return sqlite::open_database(opts); }
 
   DbHandle acquire() {
     std::unique_lock lock(mu);
@@ -125,25 +91,6 @@ struct SqliteConnector::Impl {
     cv.notify_one();
   }
 
-  [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) const {
-    const std::string detail = std::string(what) + ": " + sqlite3_errmsg(db);
-    switch (rc & 0xff) {
-      case SQLITE_INTERRUPT:
-        throw TimeoutError("query on " + where() + " exceeded its deadline of " +
-                               std::to_string(opts.timeout.count()) + " ms",
-                           detail);
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED:
-        throw QueryError("database of " + where() + " is locked", true, detail);
-      case SQLITE_NOTADB:
-      case SQLITE_CORRUPT:
-        throw ConnectionError("file of " + where() + " is not a usable SQLite database", false,
-                              detail);
-      default:
-        throw QueryError("query failed on " + where(), false, detail);
-    }
-  }
-
   // Runs one statement with bound text parameters, calling `on_row` for every row.
   void run(const std::string& sql, const Binds& binds, const RowFn& on_row) {
     DbHandle db = acquire();
@@ -163,23 +110,8 @@ struct SqliteConnector::Impl {
 
   void run_on(sqlite3* db, const std::string& sql, const Binds& binds, const RowFn& on_row) {
     // The per-call timeout, capped by the deadline of the resilience layer's whole call.
-    DeadlineCtx ctx{clock, clock->steady_now() + resilience::effective_timeout(opts.timeout)};
-    sqlite3_progress_handler(db, 1000, &progress_check, &ctx);
-    struct Reset {
-      sqlite3* db;
-      ~Reset() { sqlite3_progress_handler(db, 0, nullptr, nullptr); }
-    } reset{db};
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
-    StmtHandle stmt(raw);
-    if (rc != SQLITE_OK) fail(db, rc, "prepare");
-    for (size_t i = 0; i < binds.size(); ++i) {
-      sqlite3_bind_text(stmt.get(), static_cast<int>(i + 1), binds[i].data(),
-                        static_cast<int>(binds[i].size()), SQLITE_TRANSIENT);
-    }
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW)
-      on_row(stmt.get());
-    if (rc != SQLITE_DONE) fail(db, rc, "step");
+    sqlite::execute(db, opts, *clock, resilience::effective_timeout(opts.timeout), sql, binds,
+                    on_row);
   }
 
   std::string schema_of(const sql::QualifiedName& t) const {
