@@ -136,8 +136,17 @@ sql::Dialect dialect_of(SourceType type) {
 }
 
 // The identifier limits of each rule's source dialect (PostgreSQL 63 bytes, MySQL 64), on
-// names that passed the generic checks.
+// names that passed the generic checks: a source's default schema and each rule's table and
+// timestamp column, as the connectors check them before connecting.
 void check_dialect_names(detail::Context& ctx, const Config& config) {
+  for (const auto& [name, source] : config.sources) {
+    const auto schema = sql::Identifier::try_parse(source.schema);
+    try {
+      if (schema) dialect_of(source.type).check(*schema, "schema name");
+    } catch (const SecurityError& e) {
+      ctx.add_security("sources." + name + ".schema", e.what());
+    }
+  }
   for (std::size_t i = 0; i < config.rules.size(); ++i) {
     const Rule& rule = config.rules[i];
     const auto source = config.sources.find(rule.source);

@@ -332,6 +332,14 @@ TEST_F(OutputHardeningTest, ValidateChecksServerDatabaseNames) {
   EXPECT_NE(long_pg.err.find("sources.db.database: must be at most 63 bytes for postgres, got 64"),
             std::string::npos)
       << long_pg.err;
+  // A default schema the connector would refuse (PostgreSQL: 63 bytes) is refused here too.
+  std::string yaml = config("postgres", "ops");
+  yaml.insert(yaml.find("rules:"), "    schema: " + std::string(64, 's') + "\n");
+  dir_.write("fg.yaml", yaml);
+  const auto schema = run_bounded({"validate", "-c", "fg.yaml"}, dir_.path());
+  EXPECT_EQ(schema.exit_code, kExitConfig);
+  EXPECT_NE(schema.err.find("sources.db.schema: SECURITY_VIOLATION: "), std::string::npos)
+      << schema.err;
 }
 
 }  // namespace
