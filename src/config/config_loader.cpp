@@ -400,8 +400,11 @@ LoadResult load_config_string(std::string_view yaml, const EnvLookup& env,
     return result;
   }
   if (!check_node_limit(ctx, *root)) {
-    // Reading it would cost memory and time in proportion to the expansion.
-  } else if (root->IsNull()) {
+    // Reading it would cost memory and time in proportion to the expansion: one problem.
+    result.problems = std::move(ctx.problems());
+    return result;
+  }
+  if (root->IsNull()) {
     ctx.add("", "the configuration is empty; it needs at least sources: and rules:");
   } else if (!root->IsMap()) {
     ctx.add("", "the configuration must be a YAML map with sources: and rules:, got " +
