@@ -32,10 +32,13 @@ constexpr int kExitConfig = 78;
 // `freshguard <args>` in `dir`, killed after `limit_seconds` (exit code 137 then), so a
 // regression that blocks fails the test instead of hanging it.
 ProcessResult run_bounded(const std::vector<std::string>& args, const std::filesystem::path& dir,
-                          int limit_seconds = 30) {
+                          int limit_seconds = 30, const std::vector<std::string>& env = {}) {
   testing::TempDir io;
-  std::string cmd = "cd " + testing::shell_quote(dir.string()) + " && timeout -s KILL " +
-                    std::to_string(limit_seconds) + " " + testing::shell_quote(FRESHGUARD_BIN);
+  std::string cmd = "cd " + testing::shell_quote(dir.string()) + " && env";
+  for (const auto& e : env)
+    cmd += " " + testing::shell_quote(e);
+  cmd += " timeout -s KILL " + std::to_string(limit_seconds) + " " +
+         testing::shell_quote(FRESHGUARD_BIN);
   for (const auto& a : args)
     cmd += " " + testing::shell_quote(a);
   cmd += " >" + testing::shell_quote((io / "out").string()) + " 2>" +
@@ -340,6 +343,48 @@ TEST_F(OutputHardeningTest, ValidateChecksServerDatabaseNames) {
   EXPECT_EQ(schema.exit_code, kExitConfig);
   EXPECT_NE(schema.err.find("sources.db.schema: SECURITY_VIOLATION: "), std::string::npos)
       << schema.err;
+}
+
+// A password that is an ordinary word must not be revealed by where [REDACTED] lands: with
+// password "authentication", a table of that name (and the word in driver messages) printed
+// as [REDACTED] said what the password was. The output must not depend on the password.
+TEST_F(OutputHardeningTest, AWordPasswordIsNotRevealedInCheckOutput) {
+  testing::sqlite_exec(dir_ / "w.db", "CREATE TABLE authentication (id INTEGER PRIMARY KEY);");
+  dir_.write("freshguard.yaml", R"yaml(
+sources:
+  wh: {type: sqlite, path: w.db}
+  pg:
+    type: postgres
+    host: 127.0.0.1
+    port: 1
+    database: authentication
+    username: fg
+    password: ${PG_PASSWORD}
+    ssl: disable
+    retry: {enabled: false}
+rules:
+  - {id: auth, source: wh, table: authentication, type: schema_change}
+  - {id: pg_auth, source: pg, table: authentication, type: schema_change}
+)yaml");
+  const auto output = [&](const std::string& password, const std::string& format) {
+    std::filesystem::remove_all(dir_ / ".freshguard");  // each run starts without a baseline
+    const auto r = run_bounded({"check", "--no-history", "--format", format}, dir_.path(), 60,
+                               {"PG_PASSWORD=" + password});
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    if (format == "table") return r.out;
+    auto doc = nlohmann::json::parse(r.out);
+    for (auto& result : doc["results"]) {  // what varies from run to run
+      result.erase("duration_ms");
+      result.erase("checked_at");
+    }
+    return doc["results"].dump();
+  };
+  for (const std::string format : {"table", "json"}) {
+    const std::string word = output("authentication", format);
+    EXPECT_EQ(word, output("Zq9-unrelated-Secret", format)) << format;
+    EXPECT_EQ(word.find("[REDACTED]"), std::string::npos) << word;
+    EXPECT_NE(word.find("authentication"), std::string::npos) << word;
+  }
 }
 
 }  // namespace
