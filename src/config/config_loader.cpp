@@ -68,7 +68,7 @@ std::optional<YAML::Node> parse_yaml(std::string_view yaml, detail::Context& ctx
 bool count_nodes(const YAML::Node& node, std::size_t& count) {
   std::vector<YAML::Node> pending{node};
   while (!pending.empty()) {
-    const YAML::Node current = std::move(pending.back());
+    const YAML::Node current = pending.back();  // a handle: copying it is cheap
     pending.pop_back();
     if (++count > kMaxExpandedNodes) return false;
     if (current.IsSequence()) {
