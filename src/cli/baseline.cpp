@@ -7,6 +7,7 @@
 #include <freshguard/metadata/factory.hpp>
 #include <freshguard/monitors/approval.hpp>
 #include <freshguard/observability/logger.hpp>
+#include <freshguard/observability/printable.hpp>
 
 #include "cli/app.hpp"
 #include "cli/commands.hpp"
@@ -52,7 +53,8 @@ int cmd_baseline_approve(const GlobalOptions& g, const ApproveOptions& opts, std
     }
     return kExitOk;
   } catch (const Error& e) {
-    err << "baseline approve: " << to_string(e.code()) << ": " << redactor.redact(e.what()) << '\n';
+    err << "baseline approve: " << to_string(e.code()) << ": "
+        << obs::printable(redactor.redact(e.what())) << '\n';
     return kExitError;
   }
 }

@@ -10,6 +10,7 @@
 #include <freshguard/metadata/factory.hpp>
 #include <freshguard/monitors/monitors.hpp>
 #include <freshguard/observability/logger.hpp>
+#include <freshguard/observability/printable.hpp>
 
 #include "cli/app.hpp"
 #include "cli/commands.hpp"
@@ -126,7 +127,7 @@ HistoryOutcome record_history(const History& history, const std::vector<CheckRes
     outcome.state = HistoryOutcome::State::kFailed;
     outcome.error = CheckError{e.code(), redactor.redact(e.what())};
     err << "freshguard: the results were not recorded in the metadata store: "
-        << outcome.error->message << '\n';
+        << obs::printable(outcome.error->message) << '\n';
     obs::logger().log({.level = obs::LogLevel::kError,
                        .component = "metadata",
                        .action = "history.record_failed",

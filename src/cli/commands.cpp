@@ -58,7 +58,7 @@ void render_tests(const std::vector<SourceTest>& tests, bool json, std::ostream&
       }
       doc["sources"].push_back(j);
     }
-    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << dump_json(doc) << '\n';
     return;
   }
   std::vector<std::vector<std::string>> rows{{"SOURCE", "TYPE", "STATUS", "DETAIL"}};

@@ -16,6 +16,7 @@
 
 #include "cli/app.hpp"
 #include "cli/commands.hpp"
+#include "cli/render.hpp"
 
 namespace freshguard::cli {
 namespace {
@@ -171,7 +172,7 @@ void render_json(const std::vector<RuleExplanation>& all, std::ostream& out) {
     if (!r.note.empty()) j["note"] = r.note;
     rules.push_back(std::move(j));
   }
-  out << nlohmann::json{{"rules", std::move(rules)}}.dump(2) << '\n';
+  out << dump_json(nlohmann::json{{"rules", std::move(rules)}}) << '\n';
 }
 
 }  // namespace

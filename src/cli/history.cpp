@@ -9,6 +9,7 @@
 #include <freshguard/core/time.hpp>
 #include <freshguard/metadata/factory.hpp>
 #include <freshguard/observability/logger.hpp>
+#include <freshguard/observability/printable.hpp>
 
 #include "cli/app.hpp"
 #include "cli/commands.hpp"
@@ -59,7 +60,7 @@ void render_history(const std::vector<ExecutionRecord>& records, bool json, std:
     nlohmann::json doc = {{"executions", nlohmann::json::array()}};
     for (const auto& e : records)
       doc["executions"].push_back(execution_json(e, redactor));
-    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << dump_json(doc) << '\n';
     return;
   }
   if (records.empty()) {
@@ -114,8 +115,8 @@ int cmd_history(const GlobalOptions& g, const HistoryOptions& opts, std::ostream
     render_history(store->history(query), json, out);
     return kExitOk;
   } catch (const Error& e) {
-    err << "history: " << to_string(e.code()) << ": " << obs::logger().redactor().redact(e.what())
-        << '\n';
+    err << "history: " << to_string(e.code()) << ": "
+        << obs::printable(obs::logger().redactor().redact(e.what())) << '\n';
     return kExitError;
   }
 }

@@ -6,6 +6,7 @@
 #include <freshguard/core/time.hpp>
 #include <freshguard/core/version.hpp>
 #include <freshguard/observability/logger.hpp>
+#include <freshguard/observability/printable.hpp>
 
 namespace freshguard::cli {
 namespace {
@@ -148,10 +149,22 @@ void render_json(const std::vector<CheckResult>& results, WallTime started,
   for (const auto& r : results)
     doc["results"].push_back(result_to_json(r, redactor));
   if (history != nullptr) doc["history"] = history_json(*history);
-  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  out << dump_json(doc) << '\n';
 }
 
-void print_columns(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+std::string dump_json(const nlohmann::json& doc) {
+  return obs::escape_json_controls(
+      doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void print_columns(const std::vector<std::vector<std::string>>& raw_rows, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(raw_rows.size());
+  for (const auto& raw : raw_rows) {
+    auto& row = rows.emplace_back();
+    for (const auto& cell : raw)
+      row.push_back(obs::printable(cell));
+  }
   std::vector<size_t> width;
   for (const auto& row : rows) {
     if (width.size() < row.size()) width.resize(row.size(), 0);

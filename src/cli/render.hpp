@@ -53,7 +53,13 @@ void render_json(const std::vector<CheckResult>& results, WallTime started,
 void render_table(const std::vector<CheckResult>& results, const obs::Redactor& redactor,
                   std::ostream& out);
 
-/// Prints rows as columns padded to the widest cell; the first row is the header.
+/// Prints rows as columns padded to the widest cell; the first row is the header. Cells are
+/// made printable (obs::append_printable): a name or message from a database cannot drive the
+/// terminal.
 void print_columns(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
+
+/// `doc` serialised with two-space indents for stdout: invalid UTF-8 replaced and no terminal
+/// control byte left raw (obs::escape_json_controls).
+std::string dump_json(const nlohmann::json& doc);
 
 }  // namespace freshguard::cli

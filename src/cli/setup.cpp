@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <freshguard/observability/logger.hpp>
+#include <freshguard/observability/printable.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/render.hpp"
 
 namespace freshguard::cli {
 namespace {
@@ -39,7 +41,7 @@ std::optional<config::Config> load_and_setup(const GlobalOptions& g, std::ostrea
   }
   install_logger(g, nullptr);
   for (const auto& p : loaded.problems)
-    err << p.to_string() << '\n';
+    err << obs::printable(p.to_string()) << '\n';
   err << loaded.problems.size() << (loaded.problems.size() == 1 ? " problem" : " problems")
       << " in " << g.config_path << '\n';
   if (json_out != nullptr) {
@@ -53,7 +55,7 @@ std::optional<config::Config> load_and_setup(const GlobalOptions& g, std::ostrea
                            {{"code", "CONFIG_INVALID"},
                             {"message", "invalid configuration"},
                             {"problems", problems}}}};
-    *json_out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    *json_out << dump_json(doc) << '\n';
   }
   return std::nullopt;
 }

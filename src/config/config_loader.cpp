@@ -4,9 +4,14 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <istream>
 #include <set>
+#include <streambuf>
 #include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <freshguard/core/error.hpp>
 #include <freshguard/security/filter.hpp>
@@ -20,6 +25,9 @@ namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {"sources", "rules", "metadata", "logging", "alerts"};
 constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{10} * 1024 * 1024;
+/// Most YAML nodes a document may expand to, an alias counted each time it is used: a small
+/// file of nested aliases ("billion laughs") would otherwise expand to millions of rules.
+constexpr std::size_t kMaxExpandedNodes = 1'000'000;
 
 // yaml-cpp's message, cut before any ": <detail>" that could quote the document.
 std::string syntax_message(const YAML::Exception& e) {
@@ -33,13 +41,72 @@ std::string syntax_message(const YAML::Exception& e) {
   return message;
 }
 
+// Reads a string_view as a stream without copying it (YAML::Load of a std::string copies
+// the text into a stringstream: with the caller's copy, three copies of a 10 MiB file).
+class ViewStreamBuf : public std::streambuf {
+ public:
+  explicit ViewStreamBuf(std::string_view text) {
+    // The get area is only read; streambuf's interface takes non-const pointers.
+    char* begin = const_cast<char*>(text.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    setg(begin, begin, begin + text.size());
+  }
+};
+
 std::optional<YAML::Node> parse_yaml(std::string_view yaml, detail::Context& ctx) {
   try {
-    return YAML::Load(std::string(yaml));
+    ViewStreamBuf buffer(yaml);
+    std::istream in(&buffer);
+    return YAML::Load(in);
   } catch (const YAML::Exception& e) {
     ctx.add("", syntax_message(e));
     return std::nullopt;
   }
+}
+
+// Adds the nodes under `node` (itself included) to `count`, an alias each time it is
+// reached, and stops as soon as `count` passes kMaxExpandedNodes: the walk costs at most that
+// many steps whatever the aliases expand to. Iterative, so deep nesting cannot overflow the
+// stack. False when the limit was passed.
+bool count_nodes(const YAML::Node& node, std::size_t& count) {
+  std::vector<YAML::Node> pending{node};
+  while (!pending.empty()) {
+    const YAML::Node current = pending.back();  // a handle: copying it is cheap
+    pending.pop_back();
+    if (++count > kMaxExpandedNodes) return false;
+    if (current.IsSequence()) {
+      for (auto it = current.begin(); it != current.end(); ++it)
+        pending.push_back(*it);
+    } else if (current.IsMap()) {
+      for (auto it = current.begin(); it != current.end(); ++it) {
+        pending.push_back(it->first);
+        pending.push_back(it->second);
+      }
+    }
+  }
+  return true;
+}
+
+// Refuses a document that expands to more than kMaxExpandedNodes nodes, naming the top-level
+// section where the limit was passed.
+bool check_node_limit(detail::Context& ctx, const YAML::Node& root) {
+  std::size_t count = 0;
+  std::string path;
+  bool within = true;
+  if (root.IsMap()) {
+    ++count;
+    for (auto it = root.begin(); it != root.end() && within; ++it) {
+      path = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      within = count_nodes(it->first, count) && count_nodes(it->second, count);
+    }
+  } else {
+    within = count_nodes(root, count);
+  }
+  if (!within) {
+    ctx.add(path, "the document expands to more than " + std::to_string(kMaxExpandedNodes) +
+                      " YAML nodes (an alias counts each time it is used); write the rules out "
+                      "or split the configuration");
+  }
+  return within;
 }
 
 // Every key under `sources:`, valid or not: rules may name them without a second problem.
@@ -71,8 +138,17 @@ sql::Dialect dialect_of(SourceType type) {
 }
 
 // The identifier limits of each rule's source dialect (PostgreSQL 63 bytes, MySQL 64), on
-// names that passed the generic checks.
+// names that passed the generic checks: a source's default schema and each rule's table and
+// timestamp column, as the connectors check them before connecting.
 void check_dialect_names(detail::Context& ctx, const Config& config) {
+  for (const auto& [name, source] : config.sources) {
+    const auto schema = sql::Identifier::try_parse(source.schema);
+    try {
+      if (schema) dialect_of(source.type).check(*schema, "schema name");
+    } catch (const SecurityError& e) {
+      ctx.add_security("sources." + name + ".schema", e.what());
+    }
+  }
   for (std::size_t i = 0; i < config.rules.size(); ++i) {
     const Rule& rule = config.rules[i];
     const auto source = config.sources.find(rule.source);
@@ -132,6 +208,65 @@ void check_catalog_freshness(detail::Context& ctx, const Config& config) {
   }
 }
 
+// The form of `path` to compare with another: symlinks resolved where the file or its folders
+// exist, else absolute and normalised.
+std::filesystem::path comparable_path(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(path, ec);
+  if (!ec) return canonical;
+  auto absolute = std::filesystem::absolute(path, ec);
+  return ec ? path.lexically_normal() : absolute.lexically_normal();
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;  // hard links too
+  return comparable_path(a) == comparable_path(b);
+}
+
+// History written into a watched SQLite/DuckDB file would put FreshGuard's own tables into
+// the warehouse (and its row counts and schemas into the checks).
+void check_metadata_path(detail::Context& ctx, const Config& config) {
+  if (config.metadata.backend != MetadataBackend::kSqlite) return;
+  for (const auto& [name, source] : config.sources) {
+    const bool file_source =
+        source.type == SourceType::kSqlite || source.type == SourceType::kDuckdb;
+    if (!file_source || source.path.empty() || source.path == ":memory:") continue;
+    if (!same_file(config.metadata.path, source.path)) continue;
+    ctx.add("metadata.path", "is the database file of source \"" + name +
+                                 "\"; history must not be written into a watched database: "
+                                 "give metadata its own file (default .freshguard/metadata.db)");
+  }
+}
+
+// Server database names are sent to the server as connection parameters and quoted where a
+// query names them: refuse what no quoting can carry (quotes, backticks, NUL and other control
+// characters) and names longer than the engine allows (PostgreSQL 63 bytes, MySQL 64
+// characters, and MySQL names may not end with a space).
+void check_database_names(detail::Context& ctx, const Config& config) {
+  for (const auto& [name, source] : config.sources) {
+    if (source.database.empty()) continue;
+    const bool postgres = source.type == SourceType::kPostgres;
+    if (!postgres && source.type != SourceType::kMysql) continue;
+    const std::string path = "sources." + name + ".database";
+    const std::string& db = source.database;
+    const bool bad_char = std::any_of(db.begin(), db.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return u < 0x20 || u == 0x7f || c == '"' || c == '\'' || c == '`';
+    });
+    const std::size_t limit = postgres ? 63 : 64;
+    if (bad_char) {
+      ctx.add(path, "must not contain quotes, backticks or control characters, got " +
+                        detail::quote_text(db));
+    } else if (db.size() > limit) {
+      ctx.add(path, "must be at most " + std::to_string(limit) + " bytes for " +
+                        std::string(to_string(source.type)) + ", got " + std::to_string(db.size()));
+    } else if (!postgres && db.back() == ' ') {
+      ctx.add(path, "must not end with a space (MySQL refuses such names)");
+    }
+  }
+}
+
 Config read_document(detail::Context& ctx, const YAML::Node& root,
                      const std::filesystem::path& file) {
   Config config;
@@ -142,7 +277,9 @@ Config read_document(detail::Context& ctx, const YAML::Node& root,
   config.rules = detail::read_rules(ctx, top.find("rules"), source_names(top.find("sources")));
   check_dialect_names(ctx, config);
   check_catalog_freshness(ctx, config);
+  check_database_names(ctx, config);
   config.metadata = detail::read_metadata(ctx, top.find("metadata"));
+  check_metadata_path(ctx, config);
   detail::check_history_windows(ctx, config.rules, config.metadata);
   config.logging = detail::read_logging(ctx, top.find("logging"));
   config.alerts = detail::read_alerts(ctx, top.find("alerts"));
@@ -184,6 +321,62 @@ void add_url_password(std::string_view url, std::vector<std::string>& out) {
   out.push_back(std::move(decoded));
 }
 
+// Closes a file descriptor on every path out.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string errno_text(int error) {
+  return std::strerror(error);  // NOLINT(concurrency-mt-unsafe): called with a saved errno
+}
+
+// What a non-regular file is, for the message.
+std::string_view file_kind(mode_t mode) noexcept {
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// Reads the whole config file into `text`; a reason when it cannot. Never blocks: the file
+// is opened with O_NONBLOCK (opening a FIFO would otherwise wait for a writer, and `serve`
+// reads the file on its signal thread), and anything but a regular file is refused before a
+// byte is read. At most kMaxFileBytes are read.
+std::optional<std::string> read_config_text(const std::filesystem::path& file, std::string& text) {
+  const FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0) return errno_text(errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno_text(errno);
+  if (S_ISDIR(st.st_mode)) return errno_text(EISDIR);
+  if (!S_ISREG(st.st_mode)) {
+    return "it is " + std::string(file_kind(st.st_mode)) +
+           ", not a regular file; point -c at a YAML file";
+  }
+  if (static_cast<std::uintmax_t>(st.st_size) > kMaxFileBytes) {
+    return std::string("the file is larger than the 10 MiB limit");
+  }
+  std::array<char, std::size_t{64} * 1024> buffer{};
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return "read error: " + errno_text(errno);
+    if (n == 0) return std::nullopt;
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+    if (text.size() > kMaxFileBytes) return std::string("the file is larger than the 10 MiB limit");
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> Config::secrets() const {
@@ -217,6 +410,11 @@ LoadResult load_config_string(std::string_view yaml, const EnvLookup& env,
     result.problems = std::move(ctx.problems());
     return result;
   }
+  if (!check_node_limit(ctx, *root)) {
+    // Reading it would cost memory and time in proportion to the expansion: one problem.
+    result.problems = std::move(ctx.problems());
+    return result;
+  }
   if (root->IsNull()) {
     ctx.add("", "the configuration is empty; it needs at least sources: and rules:");
   } else if (!root->IsMap()) {
@@ -231,31 +429,13 @@ LoadResult load_config_string(std::string_view yaml, const EnvLookup& env,
 }
 
 LoadResult load_config_file(const std::filesystem::path& file, const EnvLookup& env) {
-  const auto fail = [&file](const std::string& reason) {
-    LoadResult result;
-    result.problems.push_back(
-        ConfigProblem{"", "cannot read config file \"" + file.string() + "\": " + reason});
-    return result;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) {
-    return fail(std::make_error_code(std::errc::is_a_directory).message());
-  }
-  errno = 0;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    return fail(error != 0 ? std::strerror(error)
-                           : "cannot open");  // NOLINT(concurrency-mt-unsafe)
-  }
   std::string text;
-  std::array<char, std::size_t{64} * 1024> buffer{};
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxFileBytes) return fail("the file is larger than the 10 MiB limit");
+  if (auto problem = read_config_text(file, text)) {
+    LoadResult result;
+    result.problems.push_back(ConfigProblem{
+        "", "cannot read config file \"" + file.string() + "\": " + std::move(*problem)});
+    return result;
   }
-  if (in.bad()) return fail("read error");
   return load_config_string(text, env, file);
 }
 

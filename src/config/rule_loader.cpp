@@ -39,6 +39,8 @@ constexpr std::string_view kSeasonalities[] = {"none", "day_of_week"};
 constexpr std::string_view kAdaptationModes[] = {"manual", "auto", "alert_only"};
 
 constexpr int kMaxMinutes = 10080;  // one week
+/// Most rules one file may hold (memory and start-up time grow with each).
+constexpr std::size_t kMaxRules = 50'000;
 constexpr std::int64_t kMaxRowCount = std::numeric_limits<std::int64_t>::max();
 
 std::vector<std::string_view> key_list(std::initializer_list<NameList> lists) {
@@ -292,6 +294,11 @@ std::vector<Rule> read_rules(Context& ctx, const YAML::Node* node,
   }
   if (!node->IsSequence()) {
     ctx.add("rules", "must be a list of rules, got " + describe_node(*node));
+    return rules;
+  }
+  if (node->size() > kMaxRules) {
+    ctx.add("rules", "has " + std::to_string(node->size()) + " rules; at most " +
+                         std::to_string(kMaxRules) + " are allowed in one configuration file");
     return rules;
   }
   std::map<std::string, std::size_t> first_use;

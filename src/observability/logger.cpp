@@ -10,6 +10,7 @@
 
 #include <freshguard/core/clock.hpp>
 #include <freshguard/observability/logger.hpp>
+#include <freshguard/observability/printable.hpp>
 
 namespace freshguard::obs {
 namespace {
@@ -107,32 +108,14 @@ std::string format_number(double value) {
   return std::string(buf, end);
 }
 
-/// Text-format value: control characters escaped so an event stays on one line; quoted
-/// when `quote_if_needed` and the value is empty or holds whitespace or quotes.
+/// Text-format value: terminal controls and invalid UTF-8 escaped (append_printable) so an
+/// event stays on one line and cannot drive the terminal; quoted when `quote_if_needed` and
+/// the value is empty or holds whitespace or quotes.
 void append_text_value(std::string& out, std::string_view value, bool quote_if_needed) {
   const bool quote = quote_if_needed &&
                      (value.empty() || value.find_first_of(" \t\n\r\"") != std::string_view::npos);
   if (quote) out += '"';
-  for (const char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
-      constexpr std::string_view kHex = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else if (quote && (c == '"' || c == '\\')) {
-      out += '\\';
-      out += c;
-    } else {
-      out += c;
-    }
-  }
+  append_printable(out, value, quote);
   if (quote) out += '"';
 }
 
@@ -163,7 +146,7 @@ std::string json_line(const LogEvent& e, const Redactor& r, const std::string& t
   for (const auto& [key, value] : e.fields) {
     j[is_reserved(key) ? "extra." + key : key] = field_value(r, key, value);
   }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return escape_json_controls(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::string text_line(const LogEvent& e, const Redactor& r, const std::string& timestamp) {

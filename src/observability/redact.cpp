@@ -8,7 +8,7 @@
 /// std::regex is slow and recurses deeply enough on long input to overflow the stack.
 ///
 /// redact() runs these passes in order, each one copying only when it finds something:
-///   1. known secret values (longest first at each position);
+///   1. distinctive known secret values (see is_distinctive) (longest first at each position);
 ///   2. PEM private-key blocks;
 ///   3. `Bearer <token>`;
 ///   4. the password part of `scheme://user:password@host`;
@@ -30,6 +30,11 @@ constexpr std::array<std::string_view, 18> kSecretWords = {
 
 /// Authorization schemes kept in front of a masked credential (`Basic [REDACTED]`).
 constexpr std::array<std::string_view, 4> kAuthSchemes = {"bearer", "basic", "digest", "token"};
+
+/// Shortest known secret masked wherever its text appears (pass 1).
+constexpr size_t kMinDistinctiveLength = 8;
+/// A known secret this long is distinctive even when made of one kind of character.
+constexpr size_t kLongSecretLength = 32;
 
 /// Keys longer than this are never secret-looking (it bounds the backward key scan).
 constexpr size_t kMaxKeyLength = 128;
@@ -309,10 +314,34 @@ bool key_ends_with_word(std::string_view key, std::string_view word) noexcept {
   return before == '_' || before == '-' || before == '.';
 }
 
+/// True when `secret` cannot be mistaken for ordinary output, so masking its text wherever it
+/// appears reveals nothing: at least 8 bytes, mixing at least two of letters (non-ASCII bytes
+/// count as letters), digits and symbols (whitespace is none of them), or at least 32 bytes.
+/// A word ("authentication"), a phrase of words or a number is not distinctive: masking it in
+/// "password authentication failed" would show the secret by where `[REDACTED]` lands.
+bool is_distinctive(std::string_view secret) noexcept {
+  if (secret.size() < kMinDistinctiveLength) return false;
+  if (secret.size() >= kLongSecretLength) return true;
+  bool letter = false;
+  bool digit = false;
+  bool symbol = false;
+  for (const char c : secret) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (is_alnum(c) || u >= 0x80) {
+      letter = true;
+    } else if (!is_space(c)) {
+      symbol = true;
+    }
+  }
+  return static_cast<int>(letter) + static_cast<int>(digit) + static_cast<int>(symbol) >= 2;
+}
+
 }  // namespace
 
 void Redactor::add_secret(std::string value) {
-  if (value.size() < 4) return;
+  if (!is_distinctive(value)) return;
   std::lock_guard lock(mu_);
   if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) return;
   // Kept sorted longest first so the longest secret wins where several match.

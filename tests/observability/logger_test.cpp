@@ -280,6 +280,35 @@ TEST(LoggerTest, TextFormatQuotesEscapesAndRedacts) {
   EXPECT_EQ(line.find("hunter2"), std::string::npos);
 }
 
+// Names from a database reach the logs: no terminal control may pass raw in either format.
+TEST(LoggerTest, NoTerminalControlPassesRawInTextOrJson) {
+  const std::string hostile =
+      "\x1b]0;pwned\x07 \x1b[2J \xc2\x9b"
+      "31m \x9b \x7f \xe2\x80\xae";
+  for (const auto format : {LogFormat::kText, LogFormat::kJson}) {
+    Captured c(LogLevel::kInfo, format);
+    LogEvent e;
+    e.table = hostile;
+    e.message = hostile;
+    e.fields = {{"column", hostile}};
+    c.logger.log(e);
+    const std::string out = c.out.str();
+    for (const std::string_view raw : {"\x1b", "\x07", "\x7f", "\xc2\x9b", "\xe2\x80\xae"})
+      EXPECT_EQ(out.find(raw), std::string::npos) << out;
+    EXPECT_EQ(out.find('\x9b'), std::string::npos) << out;  // nor a raw 8-bit CSI
+    if (format == LogFormat::kText) {
+      EXPECT_NE(out.find(R"(\x1b]0;pwned\x07 \x1b[2J \u009b31m \x9b \x7f \u202e)"),
+                std::string::npos)
+          << out;
+    } else {
+      const auto j = json::parse(out);
+      EXPECT_EQ(j["column"],
+                "\x1b]0;pwned\x07 \x1b[2J \xc2\x9b"
+                "31m \xef\xbf\xbd \x7f \xe2\x80\xae");
+    }
+  }
+}
+
 TEST(LoggerTest, TextFormatLevelNames) {
   Captured c(LogLevel::kTrace, LogFormat::kText);
   for (const auto level :

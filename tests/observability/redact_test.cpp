@@ -22,22 +22,47 @@ TEST(RedactorTest, ReplacesKnownSecretEverywhere) {
   EXPECT_EQ(r.redact("hunter2 is not it"), "hunter2 is not it");
 }
 
-TEST(RedactorTest, IgnoresEmptyAndShortSecrets) {
+TEST(RedactorTest, IgnoresEmptyShortAndOrdinarySecrets) {
   Redactor r;
   r.add_secret("");
-  r.add_secret("abc");
-  EXPECT_EQ(r.redact("abc abc"), "abc abc");
-  r.add_secret("abcd");
-  EXPECT_EQ(r.redact("abc abcd"), "abc [REDACTED]");
+  r.add_secret("ab-1");       // shorter than 8
+  r.add_secret("abcdefgh");   // letters only: a word
+  r.add_secret("12345678");   // digits only: a number
+  r.add_secret("two words");  // a phrase of words
+  EXPECT_EQ(r.redact("ab-1 abcdefgh 12345678 two words"), "ab-1 abcdefgh 12345678 two words");
+  r.add_secret("ab-12345");
+  EXPECT_EQ(r.redact("ab-1 ab-12345"), "ab-1 [REDACTED]");
+  // Long values (tokens, webhook URLs) are masked whatever they are made of.
+  r.add_secret(std::string(32, 'q'));
+  EXPECT_EQ(r.redact("<" + std::string(32, 'q') + ">"), "<[REDACTED]>");
+}
+
+// Masking an ordinary word wherever it appears would reveal it: "password [REDACTED]
+// failed" says the password is "authentication". The output must not depend on the secret.
+TEST(RedactorTest, AWordPasswordIsNotRevealedByWhereItIsMasked) {
+  const std::string driver =
+      "FATAL:  password authentication failed for user \"fg\"; connection to server at "
+      "\"127.0.0.1\", port 5432 failed";
+  Redactor word;
+  word.add_secret("authentication");
+  word.add_secret("Authentication");
+  Redactor other;
+  other.add_secret("Zq9-unrelated-Secret");
+  EXPECT_EQ(word.redact(driver), other.redact(driver));
+  EXPECT_EQ(word.redact(driver), driver);
+  // The patterns still mask it where it is a value.
+  EXPECT_EQ(word.redact("password=authentication host=db"), "password=[REDACTED] host=db");
+  EXPECT_EQ(word.redact("postgres://fg:authentication@db/x"), "postgres://fg:[REDACTED]@db/x");
 }
 
 TEST(RedactorTest, LongestSecretWins) {
   Redactor r;
-  r.add_secret("abcd");
-  r.add_secret("abcdefgh");
-  r.add_secret("abcdef");
-  r.add_secret("abcd");  // a duplicate changes nothing
-  EXPECT_EQ(r.redact("<abcdefgh><abcdefg><abcd>"), "<[REDACTED]><[REDACTED]g><[REDACTED]>");
+  r.add_secret("abc-1234");
+  r.add_secret("abc-1234-xyz");
+  r.add_secret("abc-1234-x");
+  r.add_secret("abc-1234");  // a duplicate changes nothing
+  EXPECT_EQ(r.redact("<abc-1234-xyz><abc-1234-xy><abc-1234>"),
+            "<[REDACTED]><[REDACTED]y><[REDACTED]>");
 }
 
 TEST(RedactorTest, AddSecretWhileRedactingIsSafe) {
