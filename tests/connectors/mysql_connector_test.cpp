@@ -1,6 +1,8 @@
 // The MySQL connector against the real MariaDB server: bound values, catalog resolution,
 // column types, catalog methods, identifier limits and error classification.
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <freshguard/connectors/factory.hpp>
@@ -80,6 +82,14 @@ TEST_F(MysqlConnectorTest, SessionsRunInUtcReadOnlyWithAStatementLimit) {
   EXPECT_EQ(row[1], "10.000000");
   EXPECT_EQ(row[2], "1");
   EXPECT_EQ(row[3], "+05:00");  // the server's own zone differs: the session setting matters
+  // A backslash in a string literal is a plain character in our sessions, whatever the
+  // server's default sql_mode: `'a\'` cannot run on past where the renderer ended it.
+  EXPECT_NE(s->query("SELECT @@session.sql_mode", {}, deadline())
+                .rows.at(0)
+                .at(0)
+                ->find("NO_BACKSLASH_ESCAPES"),
+            std::string::npos);
+  EXPECT_EQ(s->query("SELECT LENGTH('a\\')", {}, deadline()).rows.at(0).at(0), "2");
   user_->exec("CREATE TABLE w (id INT)");
   try {
     s->query("INSERT INTO w VALUES (1)", {}, deadline());
@@ -88,6 +98,27 @@ TEST_F(MysqlConnectorTest, SessionsRunInUtcReadOnlyWithAStatementLimit) {
     EXPECT_NE(std::string(e.what()).find("error 1792"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(s->usable());
+}
+
+// A database whose name MySQL accepts only quoted (`rt-db`) can be monitored: its tables need
+// no schema qualifier in the session that uses it as its database.
+TEST_F(MysqlConnectorTest, ADatabaseNameThatNeedsQuotingCanBeMonitored) {
+  const std::string db = "fgt_rt-db-" + std::to_string(getpid());  // the test user owns fgt_*
+  user_->exec("DROP DATABASE IF EXISTS `" + db + "`; CREATE DATABASE `" + db + "`");
+  user_->exec("CREATE TABLE `" + db + "`.loads (id INT, loaded_at DATETIME); INSERT INTO `" + db +
+              "`.loads VALUES (1, '2026-11-27 12:00:00'), (2, NULL)");
+  auto o = options();
+  o.database = db;
+  o.schema.clear();
+  MysqlConnector my(o);
+  const auto t = QualifiedName::parse("loads");
+  EXPECT_EQ(my.row_count(t), 2);
+  EXPECT_EQ(my.filtered_row_count(t, "loaded_at IS NULL"), 1);
+  EXPECT_EQ(my.max_timestamp(t, Identifier::parse("loaded_at"), TimeZone::utc()),
+            at("2026-11-27T12:00:00Z"));
+  const auto tables = my.list_tables();
+  EXPECT_NE(std::find(tables.begin(), tables.end(), t), tables.end());
+  user_->exec("DROP DATABASE `" + db + "`");
 }
 
 TEST_F(MysqlConnectorTest, TimestampColumnTypes) {

@@ -16,6 +16,8 @@
 #include <freshguard/connectors/resilient_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/monitors/monitors.hpp>
+#include <freshguard/observability/logger.hpp>
+#include <freshguard/observability/redact.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
 #include "support/pg_test_server.hpp"
@@ -325,6 +327,27 @@ TEST_F(PgSecurityTest, FilterCannotNotifyOrTakeAdvisoryLocks) {
   }
   EXPECT_EQ(admin_->scalar("SELECT pg_try_advisory_lock(" + migration_key + ")"), "t");
   (void)admin_->scalar("SELECT pg_advisory_unlock(" + migration_key + ")");
+}
+
+// What the connector can check of its role, it checks: `freshguard test` warns, once per
+// connector, that the test role (like any role by default) may call pg_notify and the
+// advisory-lock functions.
+TEST_F(PgSecurityTest, TestConnectionWarnsAboutARoleThatCanNotifyOrLock) {
+  std::ostringstream log;
+  obs::set_logger(std::make_unique<obs::Logger>(obs::LogLevel::kInfo, obs::LogFormat::kJson,
+                                                std::make_shared<obs::Redactor>(), log));
+  PostgresConnector pg(options());
+  pg.test_connection();
+  pg.test_connection();
+  obs::set_logger(nullptr);
+  const std::string text = log.str();
+  const auto first = text.find(R"("action":"role.privileges")");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find(R"("action":"role.privileges")", first + 1), std::string::npos) << text;
+  EXPECT_NE(text.find("can call pg_notify, pg_try_advisory_lock, pg_advisory_lock"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"("level":"warn")"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -101,6 +101,9 @@ class PostgresConnector final : public Connector {
 
   const std::string& source_name() const noexcept override;
   const sql::Dialect& dialect() const noexcept override;
+  /// SELECT 1; the first call also checks the role's privileges and logs a warning when it
+  /// can call pg_notify or the advisory-lock functions, or is a superuser (see
+  /// docs/SECURITY_HARDENING.md for the REVOKE).
   void test_connection() override;
   /// Tables and views of the default schema that the user may SELECT from.
   std::vector<sql::QualifiedName> list_tables() override;

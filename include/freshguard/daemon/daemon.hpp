@@ -4,8 +4,8 @@
 /// renders the status API and the Prometheus metrics.
 ///
 /// Threads: one scheduling thread (waits until the next rule is due or something changes)
-/// and max_concurrent worker threads that run checks; alerts are delivered on the
-/// Dispatcher's own thread, so a slow sink never delays a check. One connector (with its
+/// and max_concurrent worker threads that run checks; alerts are delivered by the
+/// Dispatcher, one worker per sink, so a slow sink never delays a check or another sink. One connector (with its
 /// pool and circuit breaker) per source is shared by that source's checks.
 ///
 /// reload() swaps in a new configuration atomically: checks already running finish on the

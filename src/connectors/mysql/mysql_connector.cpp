@@ -139,8 +139,18 @@ struct MysqlConnector::Impl {
   }
 
   sql::QualifiedName catalog_name(const mysql::Rows::Row& row) const {
-    return sql::QualifiedName{sql::Identifier::parse(text_of(row, 0), "schema name"),
+    return sql::QualifiedName{schema_id(text_of(row, 0)),
                               sql::Identifier::parse(text_of(row, 1), "table name")};
+  }
+
+  // A schema name as queries name it. The connection's own database may have a name MySQL
+  // allows only quoted (`rt-db`); tables in it need no qualifier, since the session's current
+  // database is that one, so it becomes no schema. Any other schema must be an identifier.
+  std::optional<sql::Identifier> schema_id(const std::string& schema) const {
+    auto id = sql::Identifier::try_parse(schema);
+    if (!id && schema == opts.database) return std::nullopt;
+    if (!id) return sql::Identifier::parse(schema, "schema name");  // throws, naming why
+    return id;
   }
 
   Resolved resolve(mysql::Session& s, const mysql::Deadline& d, const sql::QualifiedName& t) {
@@ -282,10 +292,14 @@ std::vector<sql::QualifiedName> MysqlConnector::list_tables() {
     const auto rows = s.query(mysql::kListTablesSql, {impl_->default_schema}, d);
     std::vector<sql::QualifiedName> out;
     for (const auto& row : rows.rows) {
-      // Tables whose names are not plain identifiers cannot be monitored; skip them.
-      auto schema = sql::Identifier::try_parse(text_of(row, 0));
+      // Tables whose names are not plain identifiers cannot be monitored; skip them. Tables of
+      // the connection's own database are listed unqualified when its name needs quoting.
+      const std::string& schema_text = text_of(row, 0);
+      auto schema = sql::Identifier::try_parse(schema_text);
       auto name = sql::Identifier::try_parse(text_of(row, 1));
-      if (schema && name) out.push_back(sql::QualifiedName{std::move(schema), std::move(*name)});
+      if (name && (schema || schema_text == impl_->opts.database)) {
+        out.push_back(sql::QualifiedName{std::move(schema), std::move(*name)});
+      }
     }
     return out;
   });

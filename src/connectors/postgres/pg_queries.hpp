@@ -69,6 +69,14 @@ inline constexpr const char* kRelationBytesSql =
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relname = $2";
 
+/// Which of the functions a monitoring role should not be able to call this role can:
+/// one row of booleans, in the order of kRiskyFunctions (postgres_connector.cpp).
+inline constexpr const char* kRiskyPrivilegesSql =
+    "SELECT has_function_privilege('pg_catalog.pg_notify(text, text)', 'EXECUTE'), "
+    "has_function_privilege('pg_catalog.pg_try_advisory_lock(bigint)', 'EXECUTE'), "
+    "has_function_privilege('pg_catalog.pg_advisory_lock(bigint)', 'EXECUTE'), "
+    "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+
 #undef FRESHGUARD_PG_TABLES_CTE
 #undef FRESHGUARD_PG_RELKINDS
 

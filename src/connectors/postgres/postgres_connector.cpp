@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <system_error>
@@ -6,6 +8,7 @@
 
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/core/error.hpp>
+#include <freshguard/observability/logger.hpp>
 #include <freshguard/resilience/deadline.hpp>
 #include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
@@ -40,10 +43,37 @@ std::int64_t to_int64(const char* text, const std::string& what) {
   return value;
 }
 
+// What the connector can check of its role: FreshGuard never calls NOTIFY or advisory locks
+// (filters and query() cannot name them), but a role that may is one a compromise could use;
+// docs/SECURITY_HARDENING.md shows the REVOKE. Logged once per connector, at `freshguard test`.
+void warn_about_privileges(const std::string& source, pg::Session& s, const pg::Deadline& d) {
+  static constexpr std::array<std::string_view, 4> kRisky = {"pg_notify", "pg_try_advisory_lock",
+                                                             "pg_advisory_lock", "superuser"};
+  const auto res = s.exec(pg::kRiskyPrivilegesSql, {}, d);
+  std::string can;
+  for (int col = 0; col < PQnfields(res.get()) && col < static_cast<int>(kRisky.size()); ++col) {
+    const char* v = cell(res.get(), 0, col);
+    if (v == nullptr || std::string_view(v) != "t") continue;
+    can += can.empty() ? "" : ", ";
+    can += kRisky[static_cast<std::size_t>(col)];
+  }
+  if (can.empty()) return;
+  obs::LogEvent ev;
+  ev.level = obs::LogLevel::kWarn;
+  ev.component = "connector";
+  ev.action = "role.privileges";
+  ev.source = source;
+  ev.message = "the role of source \"" + source + "\" can call " + can +
+               "; FreshGuard never does, but a monitoring role should not be able to "
+               "(docs/SECURITY_HARDENING.md shows the REVOKE)";
+  obs::logger().log(ev);
+}
+
 }  // namespace
 
 struct PostgresConnector::Impl {
   PostgresOptions opts;
+  std::atomic<bool> privileges_checked{false};
   const Clock& clock;
   std::string default_schema;
   sql::Identifier default_schema_id;
@@ -266,7 +296,12 @@ const sql::Dialect& PostgresConnector::dialect() const noexcept {
 }
 
 void PostgresConnector::test_connection() {
-  impl_->with_session([](pg::Session& s, const pg::Deadline& d) { s.exec("SELECT 1", {}, d); });
+  impl_->with_session([&](pg::Session& s, const pg::Deadline& d) {
+    s.exec("SELECT 1", {}, d);
+    if (!impl_->privileges_checked.exchange(true)) {
+      warn_about_privileges(impl_->opts.source_name, s, d);
+    }
+  });
 }
 
 std::vector<sql::QualifiedName> PostgresConnector::list_tables() {
