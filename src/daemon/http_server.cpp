@@ -1,11 +1,15 @@
 // serve's HTTP endpoints on libmicrohttpd: a few polling threads (epoll where available)
 // serve every connection, so slow clients cost a socket and a bounded memory pool each,
-// never a worker. No request body is ever read: GET and HEAD are all there is.
+// never a worker. The polling threads answer /healthz and every refusal themselves; the
+// endpoints that take time run on the handler threads (http_handler_pool.hpp). No request
+// body is ever read: GET and HEAD are all there is.
 
 #include <algorithm>
 #include <charconv>
 #include <cstdarg>
 #include <cstdio>
+#include <optional>
+#include <variant>
 
 #include <microhttpd.h>
 #include <netdb.h>
@@ -15,6 +19,8 @@
 #include <freshguard/core/error.hpp>
 #include <freshguard/daemon/http_server.hpp>
 #include <freshguard/observability/logger.hpp>
+
+#include "daemon/http_handler_pool.hpp"
 
 namespace freshguard::daemon {
 namespace {
@@ -26,12 +32,11 @@ constexpr std::string_view kApiPrefix = "/api/v1/";
 constexpr std::string_view kRulesPrefix = "/api/v1/rules/";
 constexpr std::string_view kHistorySuffix = "/history";
 
-/// One answer: status, body and content type.
-struct Reply {
-  unsigned status = MHD_HTTP_OK;
-  std::string body;
-  const char* type = kText;
-};
+using Reply = HttpReply;
+using Endpoint = HttpWork::Endpoint;
+
+// The per-request state of a request answered on the polling thread.
+int plain_request = 0;
 
 std::string error_json(std::string_view code, std::string_view message) {
   std::string out = "{\"error\":{\"code\":\"";
@@ -75,6 +80,14 @@ void log_mhd(void* /*cls*/, const char* format, va_list args) {
 
 void free_body(void* body) {
   delete static_cast<std::string*>(body);
+}
+
+void on_completed(void* /*cls*/, MHD_Connection* /*conn*/, void** request_state,
+                  MHD_RequestTerminationCode /*why*/) {
+  if (*request_state != nullptr && *request_state != &plain_request) {
+    delete static_cast<HttpJob*>(*request_state);
+  }
+  *request_state = nullptr;
 }
 
 // The configured connection cap, lowered to half the soft file-descriptor limit so the
@@ -122,6 +135,7 @@ struct HttpServer::Impl {
   Daemon& daemon;
   std::string token;
   HttpLimits limits;
+  std::unique_ptr<HttpHandlerPool> handlers;
   std::unique_ptr<MHD_Daemon, MhdDeleter> mhd;
 
   Impl(Daemon& d, std::string t, HttpLimits l) : daemon(d), token(std::move(t)), limits(l) {}
@@ -136,64 +150,77 @@ struct HttpServer::Impl {
            same_secret(value.substr(kBearer.size()), token);
   }
 
-  // A GET or HEAD request (early_answer has refused the rest). The token comes first: an
-  // unauthenticated API request gets no other work done for it.
-  Reply route(MHD_Connection* conn, std::string_view url) const {
+  static Reply not_found() {
+    return json_error(MHD_HTTP_NOT_FOUND, "NOT_FOUND", "no such endpoint");
+  }
+
+  // On the polling thread, for a GET or HEAD request (early_reply has refused the rest):
+  // the answer itself when it is cheap, else the work for a handler thread. The token comes
+  // first: an unauthenticated API request gets no other work done for it.
+  std::variant<Reply, HttpWork> route(MHD_Connection* conn, std::string_view url) const {
     if (url.starts_with(kApiPrefix)) {
       if (!authorized(conn)) {
         return json_error(MHD_HTTP_UNAUTHORIZED, "UNAUTHORIZED",
                           "a valid bearer token is required");
       }
-      return api(conn, url);
+      if (url == "/api/v1/status") return HttpWork{Endpoint::kStatus};
+      if (url.starts_with(kRulesPrefix) && url.ends_with(kHistorySuffix) &&
+          url.size() > kRulesPrefix.size() + kHistorySuffix.size()) {
+        const std::string_view id = url.substr(
+            kRulesPrefix.size(), url.size() - kRulesPrefix.size() - kHistorySuffix.size());
+        if (id.find('/') == std::string_view::npos) return history(conn, std::string(id));
+      }
+      return not_found();
     }
-    if (url == "/healthz") return {MHD_HTTP_OK, "ok\n", kText};
-    if (url == "/readyz") {
-      std::string why;
-      if (daemon.ready(&why)) return {MHD_HTTP_OK, "ready\n", kText};
-      return {MHD_HTTP_SERVICE_UNAVAILABLE, "not ready: " + why + "\n", kText};
-    }
-    if (url == "/metrics") return {MHD_HTTP_OK, daemon.metrics_text(), kPrometheus};
+    if (url == "/healthz") return Reply{MHD_HTTP_OK, "ok\n", kText};
+    if (url == "/readyz") return HttpWork{Endpoint::kReady};
+    if (url == "/metrics") return HttpWork{Endpoint::kMetrics};
     return not_found();
   }
 
-  static Reply not_found() {
-    return json_error(MHD_HTTP_NOT_FOUND, "NOT_FOUND", "no such endpoint");
-  }
-
-  Reply api(MHD_Connection* conn, std::string_view url) const {
-    if (url == "/api/v1/status") return {MHD_HTTP_OK, daemon.status_json(), kJson};
-    if (url.starts_with(kRulesPrefix) && url.ends_with(kHistorySuffix) &&
-        url.size() > kRulesPrefix.size() + kHistorySuffix.size()) {
-      const std::string_view id =
-          url.substr(kRulesPrefix.size(), url.size() - kRulesPrefix.size() - kHistorySuffix.size());
-      if (id.find('/') == std::string_view::npos) return history(conn, std::string(id));
-    }
-    return not_found();
-  }
-
-  Reply history(MHD_Connection* conn, const std::string& rule_id) const {
-    int limit = 20;
+  static std::variant<Reply, HttpWork> history(MHD_Connection* conn, std::string rule_id) {
+    HttpWork work{Endpoint::kHistory, std::move(rule_id)};
     const char* value = nullptr;
     std::size_t size = 0;
     if (MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, "limit", 5, &value, &size) ==
         MHD_YES) {
       const std::string_view v =
           value == nullptr ? std::string_view() : std::string_view(value, size);
-      const auto r = std::from_chars(v.data(), v.data() + v.size(), limit);
-      if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() || limit < 1 ||
-          limit > 1000) {
+      const auto r = std::from_chars(v.data(), v.data() + v.size(), work.limit);
+      if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() || work.limit < 1 ||
+          work.limit > 1000) {
         return json_error(MHD_HTTP_BAD_REQUEST, "BAD_REQUEST",
                           "limit must be a number from 1 to 1000");
       }
     }
+    return work;
+  }
+
+  // On a handler thread: the endpoints that read the store or render every rule.
+  Reply run(const HttpWork& work) const noexcept {
     try {
-      auto doc = daemon.history_json(rule_id, limit);
-      if (!doc) return json_error(MHD_HTTP_NOT_FOUND, "NOT_FOUND", "no rule with this id");
-      return {MHD_HTTP_OK, std::move(*doc), kJson};
+      switch (work.endpoint) {
+        case Endpoint::kReady: {
+          std::string why;
+          if (daemon.ready(&why)) return {MHD_HTTP_OK, "ready\n", kText};
+          return {MHD_HTTP_SERVICE_UNAVAILABLE, "not ready: " + why + "\n", kText};
+        }
+        case Endpoint::kMetrics:
+          return {MHD_HTTP_OK, daemon.metrics_text(), kPrometheus};
+        case Endpoint::kStatus:
+          return {MHD_HTTP_OK, daemon.status_json(), kJson};
+        case Endpoint::kHistory: {
+          auto doc = daemon.history_json(work.rule_id, work.limit);
+          if (!doc) return json_error(MHD_HTTP_NOT_FOUND, "NOT_FOUND", "no rule with this id");
+          return {MHD_HTTP_OK, std::move(*doc), kJson};
+        }
+      }
     } catch (const Error& e) {
       return json_error(MHD_HTTP_SERVICE_UNAVAILABLE, to_string(e.code()),
                         obs::logger().redactor().redact(e.what()));
+    } catch (const std::exception&) {
     }
+    return json_error(MHD_HTTP_INTERNAL_SERVER_ERROR, "HTTP_ERROR", "request failed");
   }
 
   static MHD_Result send(MHD_Connection* conn, Reply reply) {
@@ -215,11 +242,11 @@ struct HttpServer::Impl {
     return queued;
   }
 
-  // Requests answered as soon as their headers are in, without reading on: other methods,
-  // requests that announce a body, and /api/v1/* without the token. MHD closes these
+  // Requests refused as soon as their headers are in, without reading on: other methods,
+  // /api/v1/* without the token, and requests that announce a body. MHD closes these
   // connections after the answer, since the rest of the request was never read.
-  std::optional<Reply> early_answer(MHD_Connection* conn, std::string_view url,
-                                    std::string_view method) const {
+  std::optional<Reply> early_reply(MHD_Connection* conn, std::string_view url,
+                                   std::string_view method) const {
     if (method != MHD_HTTP_METHOD_GET && method != MHD_HTTP_METHOD_HEAD) {
       return json_error(MHD_HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
                         "only GET and HEAD are served");
@@ -231,54 +258,71 @@ struct HttpServer::Impl {
             nullptr ||
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) !=
             nullptr) {
-      return route(conn, url);
+      return json_error(MHD_HTTP_BAD_REQUEST, "BAD_REQUEST", "requests here carry no body");
     }
     return std::nullopt;
   }
 
-  // MHD calls this once the request line and headers are in (`*request_state` null), and
-  // again after the (empty) body; answering on the second call keeps the connection alive.
+  // Answers now, or hands the work to a handler thread (the connection stays suspended
+  // until its reply is ready; 503 at once when too many are waiting).
+  MHD_Result dispatch(MHD_Connection* conn, std::string_view url, void** request_state) const {
+    auto routed = route(conn, url);
+    if (auto* reply = std::get_if<Reply>(&routed)) return send(conn, std::move(*reply));
+    auto job = std::make_unique<HttpJob>();
+    job->connection = conn;
+    job->work = std::move(std::get<HttpWork>(routed));
+    if (!handlers->submit(*job)) {
+      return send(conn, json_error(MHD_HTTP_SERVICE_UNAVAILABLE, "BUSY",
+                                   "too many requests in progress; retry later"));
+    }
+    *request_state = job.release();  // freed by on_completed
+    return MHD_YES;
+  }
+
+  // MHD calls this once the request line and headers are in (`*request_state` null), again
+  // after the (empty) body, and once more after a resume; answering after the body keeps
+  // the connection alive for the next request.
   static MHD_Result on_request(void* cls, MHD_Connection* conn, const char* url, const char* method,
                                const char* /*version*/, const char* /*upload_data*/,
                                std::size_t* upload_size, void** request_state) noexcept {
-    static int headers_seen = 0;
     const auto* self = static_cast<const Impl*>(cls);
     const std::string_view path = url == nullptr ? "" : url;
     const std::string_view verb = method == nullptr ? "" : method;
     try {
       if (*request_state == nullptr) {
-        if (auto early = self->early_answer(conn, path, verb)) return send(conn, std::move(*early));
-        *request_state = &headers_seen;
+        *request_state = &plain_request;
+        if (auto early = self->early_reply(conn, path, verb)) return send(conn, std::move(*early));
         return MHD_YES;
+      }
+      if (*request_state != &plain_request) {  // resumed: the handler thread's reply
+        return send(conn, std::move(static_cast<HttpJob*>(*request_state)->reply));
       }
       if (*upload_size != 0) {  // not announced, so not expected; dropped
         *upload_size = 0;
         return MHD_YES;
       }
-      return send(conn, self->route(conn, path));
+      return self->dispatch(conn, path, request_state);
     } catch (const std::exception&) {
-      try {
-        return send(conn,
-                    json_error(MHD_HTTP_INTERNAL_SERVER_ERROR, "HTTP_ERROR", "request failed"));
-      } catch (const std::exception&) {
-        return MHD_NO;  // closes the connection
-      }
+      return MHD_NO;  // out of memory: closes the connection
     }
   }
 
   MHD_Daemon* start_on(const addrinfo& ai) {
     auto flags = static_cast<unsigned>(MHD_USE_AUTO_INTERNAL_THREAD) |
-                 static_cast<unsigned>(MHD_USE_ERROR_LOG);
+                 static_cast<unsigned>(MHD_USE_ERROR_LOG) |
+                 static_cast<unsigned>(MHD_ALLOW_SUSPEND_RESUME);
     if (ai.ai_family == AF_INET6) flags |= static_cast<unsigned>(MHD_USE_DUAL_STACK);
-    const unsigned connections = effective_connection_limit(limits.max_connections, limits.threads);
+    const unsigned connections =
+        effective_connection_limit(limits.max_connections, limits.polling_threads);
     return MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::on_request, this,  //
                             MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, nullptr,        //
+                            MHD_OPTION_NOTIFY_COMPLETED, &on_completed, nullptr,  //
                             MHD_OPTION_SOCK_ADDR, ai.ai_addr,                     //
                             MHD_OPTION_CONNECTION_LIMIT, connections,             //
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.max_connections_per_ip,
                             MHD_OPTION_CONNECTION_TIMEOUT, limits.idle_timeout_seconds,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits.connection_memory_bytes,
-                            MHD_OPTION_THREAD_POOL_SIZE, limits.threads,  //
+                            MHD_OPTION_THREAD_POOL_SIZE, limits.polling_threads,  //
                             MHD_OPTION_END);
   }
 };
@@ -292,7 +336,7 @@ HttpServer::~HttpServer() {
 
 int HttpServer::start(const ListenAddress& address) {
   const std::string where = address.host + ":" + std::to_string(address.port);
-  if (impl_->mhd) throw ConfigError("cannot listen on " + where + " (already listening)");
+  if (impl_->handlers) throw ConfigError("cannot listen on " + where + " (already started)");
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -304,18 +348,23 @@ int HttpServer::start(const ListenAddress& address) {
     throw ConfigError("cannot listen on " + where + " (cannot resolve the host)");
   }
   const std::unique_ptr<addrinfo, AddrInfoDeleter> addresses(found);
-  for (const addrinfo* ai = found; ai != nullptr && !impl_->mhd; ai = ai->ai_next) {
-    if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
-      impl_->mhd.reset(impl_->start_on(*ai));
+  Impl& impl = *impl_;
+  impl.handlers = std::make_unique<HttpHandlerPool>(
+      [&impl](const HttpWork& work) { return impl.run(work); }, impl.limits.handler_threads,
+      impl.limits.max_queued_requests);
+  for (const addrinfo* ai = found; ai != nullptr && !impl.mhd; ai = ai->ai_next) {
+    if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) impl.mhd.reset(impl.start_on(*ai));
   }
-  if (!impl_->mhd) {
+  if (!impl.mhd) {
     throw ConfigError("cannot listen on " + where + " (address in use or not available)");
   }
-  const MHD_DaemonInfo* info = MHD_get_daemon_info(impl_->mhd.get(), MHD_DAEMON_INFO_BIND_PORT);
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(impl.mhd.get(), MHD_DAEMON_INFO_BIND_PORT);
   return info != nullptr && info->port != 0 ? info->port : address.port;
 }
 
 void HttpServer::stop() {
+  // Every suspended connection is resumed and answered before MHD stops (it must see none).
+  if (impl_->handlers) impl_->handlers->stop();
   impl_->mhd.reset();
 }
 

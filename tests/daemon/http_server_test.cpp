@@ -2,7 +2,9 @@
 // connections do not take /healthz away, the connection caps and the idle timeout hold,
 // oversized headers are refused, and the token is checked before anything else.
 
+#include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -22,6 +24,7 @@
 #include <freshguard/daemon/http_server.hpp>
 #include <freshguard/metadata/factory.hpp>
 
+#include "support/pg_test_server.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_server_env.hpp"
@@ -102,34 +105,42 @@ class Socket {
   int fd_;
 };
 
+/// A Daemon over a SQLite warehouse, its metadata in SQLite under `dir`, or in PostgreSQL
+/// at `metadata_url`. Not started: the endpoints answer without checks having run.
+std::unique_ptr<Daemon> make_daemon(const testing::TempDir& dir,
+                                    const std::string& metadata_url = "") {
+  testing::sqlite_exec(dir / "wh.db",
+                       "CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, updated_at "
+                       "TEXT); INSERT INTO orders (updated_at) VALUES (datetime('now'));");
+  auto r = config::load_config_string(
+      "sources:\n  wh:\n    type: sqlite\n    path: " + (dir / "wh.db").string() +
+      "\nrules:\n  - id: orders_fresh\n    source: wh\n    table: orders\n"
+      "    type: freshness\n    timestamp_column: updated_at\n"
+      "metadata:\n  path: " +
+      (dir / "meta.db").string() + "\n");
+  if (!r.ok()) throw std::runtime_error(r.problems[0].to_string());
+  if (!metadata_url.empty()) {
+    r.config->metadata.backend = config::MetadataBackend::kPostgres;
+    r.config->metadata.url = metadata_url;
+  }
+  auto store = open_metadata_store(r.config->metadata);
+  return std::make_unique<Daemon>(std::move(*r.config), std::move(store), DaemonOptions{});
+}
+
+/// GET `path` on a fresh connection; the status (0 when no answer) and how long it took.
+std::pair<int, milliseconds> timed_get(const std::string& host, int port, const std::string& path) {
+  httplib::Client c(host, port);
+  c.set_connection_timeout(std::chrono::seconds(5));
+  c.set_read_timeout(std::chrono::seconds(5));
+  const auto start = steady_clock::now();
+  const auto r = c.Get(path);
+  const auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
+  return {r ? r->status : 0, took};
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    testing::sqlite_exec(dir_ / "wh.db",
-                         "CREATE TABLE orders (id INTEGER PRIMARY KEY, updated_at TEXT);"
-                         "INSERT INTO orders (updated_at) VALUES (datetime('now'));");
-    auto r = config::load_config_string(
-        "sources:\n  wh:\n    type: sqlite\n    path: " + (dir_ / "wh.db").string() +
-        "\nrules:\n  - id: orders_fresh\n    source: wh\n    table: orders\n"
-        "    type: freshness\n    timestamp_column: updated_at\n"
-        "metadata:\n  path: " +
-        (dir_ / "meta.db").string() + "\n");
-    ASSERT_TRUE(r.ok()) << r.problems[0].to_string();
-    auto store = open_metadata_store(r.config->metadata);
-    daemon_ = std::make_unique<Daemon>(std::move(*r.config), std::move(store), DaemonOptions{});
-  }
-
-  /// GET `path` on a fresh connection; the status (0 when no answer) and how long it took.
-  static std::pair<int, milliseconds> timed_get(const std::string& host, int port,
-                                                const std::string& path) {
-    httplib::Client c(host, port);
-    c.set_connection_timeout(std::chrono::seconds(5));
-    c.set_read_timeout(std::chrono::seconds(5));
-    const auto start = steady_clock::now();
-    const auto r = c.Get(path);
-    const auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
-    return {r ? r->status : 0, took};
-  }
+  void SetUp() override { daemon_ = make_daemon(dir_); }
 
   testing::TempDir dir_;
   std::unique_ptr<Daemon> daemon_;
@@ -174,7 +185,7 @@ TEST_F(HttpServerTest, HealthzAnswersWhile200SlowClientsAreConnected) {
 TEST_F(HttpServerTest, PerIpLimitClosesExtraConnectionsAtOnce) {
   HttpLimits limits;
   limits.max_connections_per_ip = 3;
-  limits.threads = 1;
+  limits.polling_threads = 1;
   HttpServer http(*daemon_, "", limits);
   const int port = http.start({"127.0.0.1", 0});
   std::vector<std::unique_ptr<Socket>> held;
@@ -283,6 +294,46 @@ TEST_F(HttpServerTest, ListensOnIpv6Loopback) {
   bool closed = false;
   const auto answer = s.read_until_closed(milliseconds(5000), &closed);
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+}
+
+class HttpServerSlowStoreTest : public testing::PgTest {};
+
+// /readyz reads the metadata store; while a lock holds the store's table, every /readyz waits
+// on a handler thread, and /healthz still answers at once from a polling thread.
+TEST_F(HttpServerSlowStoreTest, HealthzAnswersWhileReadyzWaitsForALockedStore) {
+  if (IsSkipped() || HasFatalFailure()) return;
+  testing::TempDir dir;
+  auto d = make_daemon(dir, "postgresql://" + server_->user + ":" + server_->password + "@" +
+                                server_->host + ":" + server_->port + "/" + server_->db +
+                                "?sslmode=verify-full&sslrootcert=" + server_->ca +
+                                "&options=-csearch_path%3D" + schema_);
+  HttpServer http(*d, "");
+  const int port = http.start({"127.0.0.1", 0});
+  ASSERT_EQ(timed_get("127.0.0.1", port, "/readyz").first, 200);
+
+  user_->exec("BEGIN");
+  user_->exec("LOCK TABLE freshguard_schema_version IN ACCESS EXCLUSIVE MODE");
+  constexpr int kWaiting = 8;
+  std::atomic<int> answered{0};
+  std::vector<int> statuses(kWaiting, 0);
+  std::vector<std::jthread> readers;
+  for (int i = 0; i < kWaiting; ++i) {
+    readers.emplace_back([&, i] {
+      statuses[static_cast<std::size_t>(i)] = timed_get("127.0.0.1", port, "/readyz").first;
+      ++answered;
+    });
+  }
+  std::this_thread::sleep_for(milliseconds(500));  // every /readyz is in and waiting
+  for (int probe = 0; probe < 3; ++probe) {
+    const auto [status, took] = timed_get("127.0.0.1", port, "/healthz");
+    EXPECT_EQ(status, 200) << "probe " << probe << " got no answer in " << took.count() << " ms";
+    EXPECT_LT(took, milliseconds(1000)) << "probe " << probe;
+  }
+  EXPECT_EQ(answered.load(), 0) << "the store was not blocked: the test proves nothing";
+  user_->exec("COMMIT");
+  readers.clear();  // joins
+  for (int s : statuses)
+    EXPECT_EQ(s, 200);
 }
 
 }  // namespace

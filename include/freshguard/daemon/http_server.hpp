@@ -13,7 +13,9 @@
 /// Built for hostile clients: a few polling threads (epoll) serve every connection, so a
 /// slow or silent client costs one socket and a bounded memory pool, never a worker; idle
 /// connections are closed after a short timeout, and connections are capped in total and
-/// per client address (HttpLimits). A connection over a cap is closed at once.
+/// per client address (HttpLimits). A connection over a cap is closed at once. Endpoints
+/// that take time run on separate handler threads, so /healthz answers from the polling
+/// threads whatever the metadata store does. A request that announces a body gets 400.
 
 #include <cstddef>
 #include <memory>
@@ -48,9 +50,14 @@ struct HttpLimits {
   /// (MHD_OPTION_CONNECTION_MEMORY_LIMIT). A request whose headers do not fit is refused
   /// with a 4xx status and the connection closed.
   std::size_t connection_memory_bytes = 16 * 1024;
-  /// Polling threads (MHD_OPTION_THREAD_POOL_SIZE); each serves its share of connections,
-  /// so a slow handler (a large status or a history query) stalls only its own thread.
-  unsigned threads = 4;
+  /// Polling threads (MHD_OPTION_THREAD_POOL_SIZE): they read requests and answer /healthz
+  /// and every refusal (401, 404, 405, ...) themselves.
+  unsigned polling_threads = 2;
+  /// Handler threads: /readyz, /metrics and /api/v1/* (they read the metadata store or
+  /// render every rule) run here, so a slow store never delays /healthz.
+  unsigned handler_threads = 4;
+  /// Requests waiting for a handler thread; past this they get 503 at once.
+  std::size_t max_queued_requests = 64;
 };
 
 class HttpServer {
