@@ -336,7 +336,7 @@ HttpServer::~HttpServer() {
 
 int HttpServer::start(const ListenAddress& address) {
   const std::string where = address.host + ":" + std::to_string(address.port);
-  if (impl_->handlers) throw ConfigError("cannot listen on " + where + " (already started)");
+  if (impl_->mhd) throw ConfigError("cannot listen on " + where + " (already listening)");
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -356,6 +356,7 @@ int HttpServer::start(const ListenAddress& address) {
     if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) impl.mhd.reset(impl.start_on(*ai));
   }
   if (!impl.mhd) {
+    impl.handlers.reset();
     throw ConfigError("cannot listen on " + where + " (address in use or not available)");
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(impl.mhd.get(), MHD_DAEMON_INFO_BIND_PORT);

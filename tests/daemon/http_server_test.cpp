@@ -2,6 +2,7 @@
 // connections do not take /healthz away, the connection caps and the idle timeout hold,
 // oversized headers are refused, and the token is checked before anything else.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -334,6 +335,53 @@ TEST_F(HttpServerSlowStoreTest, HealthzAnswersWhileReadyzWaitsForALockedStore) {
   readers.clear();  // joins
   for (int s : statuses)
     EXPECT_EQ(s, 200);
+}
+
+// Past the queue's bound, requests get 503 at once; stop() with requests running and queued
+// answers or closes them, returns once the running one finishes, and never aborts (MHD
+// panics when stopped with a connection still suspended).
+TEST_F(HttpServerSlowStoreTest, QueueIsBoundedAndStopDrainsSuspendedRequests) {
+  if (IsSkipped() || HasFatalFailure()) return;
+  testing::TempDir dir;
+  auto d = make_daemon(dir, "postgresql://" + server_->user + ":" + server_->password + "@" +
+                                server_->host + ":" + server_->port + "/" + server_->db +
+                                "?sslmode=verify-full&sslrootcert=" + server_->ca +
+                                "&options=-csearch_path%3D" + schema_);
+  HttpLimits limits;
+  limits.handler_threads = 1;
+  limits.max_queued_requests = 2;
+  HttpServer http(*d, "", limits);
+  const int port = http.start({"127.0.0.1", 0});
+  user_->exec("BEGIN");
+  user_->exec("LOCK TABLE freshguard_schema_version IN ACCESS EXCLUSIVE MODE");
+  constexpr int kRequests = 6;  // 1 running, 2 queued, 3 refused
+  std::atomic<int> answered{0};
+  std::vector<int> statuses(kRequests, -1);
+  std::vector<std::jthread> readers;
+  for (int i = 0; i < kRequests; ++i) {
+    readers.emplace_back([&, i] {
+      statuses[static_cast<std::size_t>(i)] = timed_get("127.0.0.1", port, "/readyz").first;
+      ++answered;
+    });
+  }
+  ASSERT_TRUE(testing::eventually([&] { return answered.load() == 3; }));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(answered.load(), 3);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 503), 3);
+  EXPECT_EQ(timed_get("127.0.0.1", port, "/healthz").first, 200);
+
+  std::atomic<bool> stopped{false};
+  std::jthread stopper([&] {
+    http.stop();
+    stopped = true;
+  });
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_FALSE(stopped.load()) << "stop() must wait for the running request";
+  user_->exec("COMMIT");
+  EXPECT_TRUE(testing::eventually([&] { return stopped.load(); }, milliseconds(10000)));
+  readers.clear();
+  for (int s : statuses)
+    EXPECT_TRUE(s == 200 || s == 503 || s == 0) << s;
 }
 
 }  // namespace
