@@ -297,23 +297,40 @@ TEST_F(HttpServerTest, ListensOnIpv6Loopback) {
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
 }
 
-class HttpServerSlowStoreTest : public testing::PgTest {};
+class HttpServerSlowStoreTest : public testing::PgTest {
+ protected:
+  std::unique_ptr<Daemon> make_daemon_on_pg(const testing::TempDir& dir) const {
+    return make_daemon(dir, "postgresql://" + server_->user + ":" + server_->password + "@" +
+                                server_->host + ":" + server_->port + "/" + server_->db +
+                                "?sslmode=verify-full&sslrootcert=" + server_->ca +
+                                "&options=-csearch_path%3D" + schema_);
+  }
+  /// Holds the store's table until unlock(): every store call waits.
+  void lock_store() {
+    user_->exec("BEGIN");
+    user_->exec("LOCK TABLE freshguard_schema_version IN ACCESS EXCLUSIVE MODE");
+  }
+  void unlock_store() { user_->exec("COMMIT"); }
+  /// Store sessions of this test waiting for the lock.
+  int waiting_on_lock() {
+    return std::stoi(admin_->scalar(
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT l.granted AND n.nspname = '" +
+        schema_ + "'"));
+  }
+};
 
 // /readyz reads the metadata store; while a lock holds the store's table, every /readyz waits
 // on a handler thread, and /healthz still answers at once from a polling thread.
 TEST_F(HttpServerSlowStoreTest, HealthzAnswersWhileReadyzWaitsForALockedStore) {
   if (IsSkipped() || HasFatalFailure()) return;
   testing::TempDir dir;
-  auto d = make_daemon(dir, "postgresql://" + server_->user + ":" + server_->password + "@" +
-                                server_->host + ":" + server_->port + "/" + server_->db +
-                                "?sslmode=verify-full&sslrootcert=" + server_->ca +
-                                "&options=-csearch_path%3D" + schema_);
+  auto d = make_daemon_on_pg(dir);
   HttpServer http(*d, "");
   const int port = http.start({"127.0.0.1", 0});
   ASSERT_EQ(timed_get("127.0.0.1", port, "/readyz").first, 200);
 
-  user_->exec("BEGIN");
-  user_->exec("LOCK TABLE freshguard_schema_version IN ACCESS EXCLUSIVE MODE");
+  lock_store();
   constexpr int kWaiting = 8;
   std::atomic<int> answered{0};
   std::vector<int> statuses(kWaiting, 0);
@@ -324,14 +341,15 @@ TEST_F(HttpServerSlowStoreTest, HealthzAnswersWhileReadyzWaitsForALockedStore) {
       ++answered;
     });
   }
-  std::this_thread::sleep_for(milliseconds(500));  // every /readyz is in and waiting
+  EXPECT_TRUE(testing::eventually([&] { return waiting_on_lock() == 1; }));
+  std::this_thread::sleep_for(milliseconds(300));  // the other /readyz are in and waiting
   for (int probe = 0; probe < 3; ++probe) {
     const auto [status, took] = timed_get("127.0.0.1", port, "/healthz");
     EXPECT_EQ(status, 200) << "probe " << probe << " got no answer in " << took.count() << " ms";
     EXPECT_LT(took, milliseconds(1000)) << "probe " << probe;
   }
   EXPECT_EQ(answered.load(), 0) << "the store was not blocked: the test proves nothing";
-  user_->exec("COMMIT");
+  unlock_store();
   readers.clear();  // joins
   for (int s : statuses)
     EXPECT_EQ(s, 200);
@@ -343,28 +361,29 @@ TEST_F(HttpServerSlowStoreTest, HealthzAnswersWhileReadyzWaitsForALockedStore) {
 TEST_F(HttpServerSlowStoreTest, QueueIsBoundedAndStopDrainsSuspendedRequests) {
   if (IsSkipped() || HasFatalFailure()) return;
   testing::TempDir dir;
-  auto d = make_daemon(dir, "postgresql://" + server_->user + ":" + server_->password + "@" +
-                                server_->host + ":" + server_->port + "/" + server_->db +
-                                "?sslmode=verify-full&sslrootcert=" + server_->ca +
-                                "&options=-csearch_path%3D" + schema_);
+  auto d = make_daemon_on_pg(dir);
   HttpLimits limits;
   limits.handler_threads = 1;
   limits.max_queued_requests = 2;
   HttpServer http(*d, "", limits);
   const int port = http.start({"127.0.0.1", 0});
-  user_->exec("BEGIN");
-  user_->exec("LOCK TABLE freshguard_schema_version IN ACCESS EXCLUSIVE MODE");
+  lock_store();
   constexpr int kRequests = 6;  // 1 running, 2 queued, 3 refused
   std::atomic<int> answered{0};
   std::vector<int> statuses(kRequests, -1);
   std::vector<std::jthread> readers;
-  for (int i = 0; i < kRequests; ++i) {
+  const auto read = [&](int i) {
     readers.emplace_back([&, i] {
       statuses[static_cast<std::size_t>(i)] = timed_get("127.0.0.1", port, "/readyz").first;
       ++answered;
     });
-  }
-  ASSERT_TRUE(testing::eventually([&] { return answered.load() == 3; }));
+  };
+  read(0);  // the handler thread takes it and waits for the lock
+  EXPECT_TRUE(testing::eventually([&] { return waiting_on_lock() == 1; }));
+  for (int i = 1; i < kRequests; ++i)
+    read(i);
+  EXPECT_TRUE(testing::eventually([&] { return answered.load() == 3; }))
+      << "answered " << answered.load() << ", statuses " << ::testing::PrintToString(statuses);
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_EQ(answered.load(), 3);
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 503), 3);
@@ -377,7 +396,7 @@ TEST_F(HttpServerSlowStoreTest, QueueIsBoundedAndStopDrainsSuspendedRequests) {
   });
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_FALSE(stopped.load()) << "stop() must wait for the running request";
-  user_->exec("COMMIT");
+  unlock_store();
   EXPECT_TRUE(testing::eventually([&] { return stopped.load(); }, milliseconds(10000)));
   readers.clear();
   for (int s : statuses)
