@@ -44,7 +44,8 @@ struct HttpLimits {
   /// Generous on purpose: probes, scrapers and a reverse proxy often share one address,
   /// and a connection costs no thread; it stops one address taking every slot.
   unsigned max_connections_per_ip = 256;
-  /// A connection with no traffic for this long is closed (MHD_OPTION_CONNECTION_TIMEOUT).
+  /// A connection with no traffic for this long is closed (MHD_OPTION_CONNECTION_TIMEOUT;
+  /// 0 turns the timeout off). A connection waiting for a handler thread is not timed out.
   unsigned idle_timeout_seconds = 5;
   /// Memory of one connection: request line, headers and I/O buffers
   /// (MHD_OPTION_CONNECTION_MEMORY_LIMIT). A request whose headers do not fit is refused
@@ -56,10 +57,13 @@ struct HttpLimits {
   /// Handler threads: /readyz, /metrics and /api/v1/* (they read the metadata store or
   /// render every rule) run here, so a slow store never delays /healthz.
   unsigned handler_threads = 4;
-  /// Requests waiting for a handler thread; past this they get 503 at once.
+  /// Requests waiting for a handler thread; past this they get 503 at once (0 refuses every
+  /// request that needs one).
   std::size_t max_queued_requests = 64;
 };
 
+/// Serves the endpoints above for one Daemon. start() and stop() are called from one thread;
+/// the handler threads call the Daemon's ready/metrics/status/history concurrently.
 class HttpServer {
  public:
   /// `daemon` must outlive the server. An empty `token` turns authentication off.
