@@ -17,6 +17,9 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(LIBMARIADB REQUIRED IMPORTED_TARGET libmariadb)
 # HTTP server and client: `serve`'s endpoints, alert webhooks (Debian: libcpp-httplib-dev).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# `serve`'s HTTP endpoints: an event-driven server built for hostile clients
+# (Debian: libmicrohttpd-dev).
+pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 # HTTPS client of the BigQuery and Snowflake REST connectors, and RS256 JWT signing
 # (Debian: libcurl4-openssl-dev, libssl-dev).
 find_package(CURL REQUIRED)

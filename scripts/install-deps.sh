@@ -12,7 +12,8 @@ build_pkgs=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev libsqlite3-dev libpq-dev libpg-query-dev
   libmariadb-dev   # MariaDB Connector/C: the mysql connector
-  libcpp-httplib-dev   # serve's HTTP endpoints, alert webhooks, local test servers
+  libcpp-httplib-dev   # alert webhooks, HTTP clients and local test servers
+  libmicrohttpd-dev    # serve's HTTP endpoints (event-driven, connection limits)
   libcurl4-openssl-dev libssl-dev   # bigquery/snowflake REST connectors, JWT signing
   libbenchmark-dev   # Google Benchmark: the microbenchmarks under bench/ (bench preset)
 )
