@@ -8,6 +8,7 @@
 
 #include "config/resilience_loader.hpp"
 #include "config/yaml_reader.hpp"
+#include "connectors/common/database_file.hpp"
 
 namespace freshguard::config {
 namespace detail {
@@ -206,6 +207,15 @@ void read_file_database(MapReader& r, SourceConfig& source) {
     return;
   }
   source.path = r.ctx().resolve_path(*path);
+  if (source.type == SourceType::kDuckdb) {
+    if (const auto dir = connectors::system_directory(source.path)) {
+      r.ctx().add_security(r.path_of("path"),
+                           "points into a system directory (" + *dir +
+                               "); DuckDB reads the file its path names: point it at a database "
+                               "file of your own");
+      return;
+    }
+  }
   check_file_kind(r, source);
 }
 

@@ -65,8 +65,9 @@ TEST_F(ExplainCliTest, PrintsEachRulesSqlAndVerdictWithoutConnecting) {
   EXPECT_NE(r.out.find("rule orders_fresh (freshness, source warehouse, postgres)"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("SELECT max(\"updated_at\") FROM \"sales\".\"orders\" WHERE (region = "
-                       "'eu' AND is_test = false)"),
+  // The filter as the engine receives it: rendered from its allowlisted tree.
+  EXPECT_NE(r.out.find("SELECT max(\"updated_at\") FROM \"sales\".\"orders\" WHERE "
+                       "((\"region\" = 'eu') AND (\"is_test\" = FALSE))"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("SELECT count(*) FROM `shop`.`carts`"), std::string::npos) << r.out;

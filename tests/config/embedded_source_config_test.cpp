@@ -31,6 +31,17 @@ TEST(EmbeddedSourceConfigTest, DefaultsAreBounded) {
   EXPECT_EQ(source_of(duck).threads, 2);
 }
 
+// validate refuses what the DuckDB connector would refuse: a path into a system directory,
+// also when it gets there through `..`.
+TEST(EmbeddedSourceConfigTest, DuckdbPathIntoASystemDirectoryIsRefusedByValidate) {
+  for (const char* path : {"/etc/x.duckdb", "/tmp/../proc/self/environ", "/dev/shm/x.duckdb"}) {
+    const auto r = load(source_doc(std::string("type: duckdb\npath: ") + path + "\n"));
+    EXPECT_TRUE(only_problem(r, "sources.src.path", "points into a system directory"))
+        << path << testing::describe(r);
+  }
+  EXPECT_TRUE(loads(load(source_doc("type: duckdb\npath: /srv/etc/x.duckdb\n"))));
+}
+
 TEST(EmbeddedSourceConfigTest, LimitsAreReadAndRangeChecked) {
   const auto lite = load(source_doc("type: sqlite\npath: /x.db\nmax_value_mb: 8\n"));
   ASSERT_TRUE(loads(lite));

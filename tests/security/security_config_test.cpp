@@ -79,7 +79,7 @@ TEST(SecurityConfigTest, FilterIsCheckedWithoutEchoingIt) {
 TEST(SecurityConfigTest, FiltersAreRenderedForTheirEngineWhenLoaded) {
   const std::string mysql =
       "sources:\n  src:\n    type: mysql\n    host: db.example.com\n    database: shop\n"
-      "    username: fg\n    password: pw\n"
+      "    username: fg\n    password: correct-horse\n"
       "rules:\n  - {id: r1, source: src, table: orders, type: freshness, timestamp_column: ts, "
       "filter: \"paid::boolean AND ts >= current_date - 1\"}\n";
   const auto r = load(mysql);

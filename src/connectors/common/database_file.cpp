@@ -2,12 +2,24 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include <sys/stat.h>
 
 #include <freshguard/core/error.hpp>
 
 namespace freshguard::connectors {
+
+std::optional<std::string> system_directory(const std::string& path) {
+  std::error_code ec;
+  const auto canonical = std::filesystem::weakly_canonical(path, ec).string();
+  for (const char* dir : {"/proc", "/sys", "/dev", "/etc", "/boot", "/run"}) {
+    const std::string d(dir);
+    if (canonical == d || canonical.rfind(d + "/", 0) == 0) return d;
+  }
+  return std::nullopt;
+}
 
 std::string describe_file_kind(unsigned int st_mode) {
   switch (st_mode & S_IFMT) {

@@ -3,6 +3,7 @@
 // opens it: only a regular file may be opened, so a FIFO, device, socket or directory at
 // `path` fails fast with a clear error instead of blocking the caller in open(2).
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,11 @@ namespace freshguard::connectors {
 /// Thread-safe.
 void check_database_file(std::string_view engine, const std::string& source,
                          const std::string& path);
+
+/// The system directory (/proc, /sys, /dev, /etc, /boot, /run) that `path` points into once
+/// `..` and symlinks are resolved, or nullopt. DuckDB sources may not point there (DuckDB
+/// would read what the path names); `validate` and the connector ask the same question.
+std::optional<std::string> system_directory(const std::string& path);
 
 /// "a FIFO (named pipe)", "a directory", "a character device", ... for a stat(2) mode that
 /// is not a regular file; "a regular file" otherwise.

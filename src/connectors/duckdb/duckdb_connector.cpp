@@ -13,6 +13,7 @@
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
+#include "connectors/common/database_file.hpp"
 #include "connectors/duckdb/duckdb_handles.hpp"
 #include "connectors/duckdb/duckdb_session.hpp"
 
@@ -41,14 +42,9 @@ std::string upper(std::string s) {
 
 void check_path(const std::string& source, const std::string& path) {
   if (path == kMemory) return;
-  std::error_code ec;
-  const auto canonical = std::filesystem::weakly_canonical(path, ec).string();
-  for (const char* dir : {"/proc", "/sys", "/dev", "/etc", "/boot", "/run"}) {
-    const std::string d(dir);
-    if (canonical == d || canonical.rfind(d + "/", 0) == 0) {
-      throw SecurityError("source \"" + source +
-                          "\": DuckDB path points into a system directory (" + d + ")");
-    }
+  if (const auto dir = connectors::system_directory(path)) {
+    throw SecurityError("source \"" + source + "\": DuckDB path points into a system directory (" +
+                        *dir + ")");
   }
 }
 

@@ -170,7 +170,7 @@ struct MysqlConnector::Impl {
   // The kFindTableSql row of an already resolved table.
   mysql::Rows::Row table_info(mysql::Session& s, const mysql::Deadline& d, Resolved& r) {
     if (r.info) return *r.info;
-    const std::string schema = r.table.schema->str();
+    const std::string schema = schema_of(r.table);
     const auto rows = s.query(mysql::kFindTableSql, {schema, r.table.name.str()}, d);
     for (const auto& row : rows.rows) {
       if (text_of(row, 0) == schema && text_of(row, 1) == r.table.name.str()) return row;
@@ -180,7 +180,7 @@ struct MysqlConnector::Impl {
 
   std::vector<ColumnInfo> columns(mysql::Session& s, const mysql::Deadline& d,
                                   const sql::QualifiedName& table) {
-    const auto rows = s.query(mysql::kColumnsSql, {table.schema->str(), table.name.str()}, d);
+    const auto rows = s.query(mysql::kColumnsSql, {schema_of(table), table.name.str()}, d);
     std::vector<ColumnInfo> out;
     for (const auto& row : rows.rows) {
       if (text_of(row, 0) != table.name.str()) continue;  // a twin differing only by case
