@@ -10,6 +10,8 @@
 #include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
+#include "security/filter_lexicon.hpp"
+
 namespace freshguard::security {
 namespace {
 
@@ -64,92 +66,6 @@ void only_keys(const json& node, std::initializer_list<std::string_view> allowed
       reject(std::string(what) + " with " + key + " is not allowed");
     }
   }
-}
-
-struct OpName {
-  std::string_view sql;
-  Op op;
-};
-constexpr std::array<OpName, 14> kOperators = {{
-    {"=", Op::kEq},
-    {"<>", Op::kNe},
-    {"!=", Op::kNe},
-    {"<", Op::kLt},
-    {"<=", Op::kLe},
-    {">", Op::kGt},
-    {">=", Op::kGe},
-    {"+", Op::kAdd},
-    {"-", Op::kSub},
-    {"*", Op::kMul},
-    {"/", Op::kDiv},
-    {"%", Op::kMod},
-    {"||", Op::kConcat},
-    {"", Op::kNone},
-}};
-
-struct FunctionName {
-  std::string_view name;
-  sql::Function fn;
-  std::size_t min_args;
-  std::size_t max_args;
-};
-constexpr std::array<FunctionName, 17> kFunctions = {{
-    {"lower", sql::Function::kLower, 1, 1},
-    {"upper", sql::Function::kUpper, 1, 1},
-    {"length", sql::Function::kLength, 1, 1},
-    {"char_length", sql::Function::kLength, 1, 1},
-    {"btrim", sql::Function::kTrim, 1, 1},
-    {"trim", sql::Function::kTrim, 1, 1},
-    {"ltrim", sql::Function::kLtrim, 1, 1},
-    {"rtrim", sql::Function::kRtrim, 1, 1},
-    {"substr", sql::Function::kSubstr, 2, 3},
-    {"substring", sql::Function::kSubstr, 2, 3},
-    {"replace", sql::Function::kReplace, 3, 3},
-    {"coalesce", sql::Function::kCoalesce, 1, 32},
-    {"nullif", sql::Function::kNullif, 2, 2},
-    {"abs", sql::Function::kAbs, 1, 1},
-    {"round", sql::Function::kRound, 1, 2},
-    {"greatest", sql::Function::kGreatest, 2, 32},
-    {"least", sql::Function::kLeast, 2, 32},
-}};
-
-struct TypeName {
-  std::string_view name;
-  sql::CastType type;
-};
-constexpr std::array<TypeName, 21> kTypes = {{
-    {"text", sql::CastType::kText},           {"varchar", sql::CastType::kText},
-    {"bpchar", sql::CastType::kText},         {"char", sql::CastType::kText},
-    {"int2", sql::CastType::kInteger},        {"int4", sql::CastType::kInteger},
-    {"int8", sql::CastType::kInteger},        {"int", sql::CastType::kInteger},
-    {"integer", sql::CastType::kInteger},     {"smallint", sql::CastType::kInteger},
-    {"bigint", sql::CastType::kInteger},      {"numeric", sql::CastType::kNumeric},
-    {"decimal", sql::CastType::kNumeric},     {"float4", sql::CastType::kDouble},
-    {"float8", sql::CastType::kDouble},       {"bool", sql::CastType::kBoolean},
-    {"boolean", sql::CastType::kBoolean},     {"date", sql::CastType::kDate},
-    {"timestamp", sql::CastType::kTimestamp}, {"timestamptz", sql::CastType::kTimestampTz},
-    {"real", sql::CastType::kDouble},
-}};
-
-bool is_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// A decimal as PostgreSQL's lexer accepts it: digits, an optional fraction and exponent.
-bool is_decimal(std::string_view s) {
-  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
-  const auto e = s.find_first_of("eE");
-  std::string_view mantissa = s.substr(0, e);
-  if (e != std::string_view::npos) {
-    std::string_view exp = s.substr(e + 1);
-    if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) exp.remove_prefix(1);
-    if (!is_digits(exp)) return false;
-  }
-  const auto dot = mantissa.find('.');
-  const std::string_view whole = mantissa.substr(0, dot);
-  const std::string_view frac = dot == std::string_view::npos ? "" : mantissa.substr(dot + 1);
-  if (whole.empty() && frac.empty()) return false;
-  return (whole.empty() || is_digits(whole)) && (frac.empty() || is_digits(frac));
 }
 
 class Converter {
@@ -233,7 +149,7 @@ class Converter {
     } else if (v.contains("fval")) {
       e.kind = ExprKind::kDecimal;
       e.text = v["fval"].value("fval", "");
-      if (!is_decimal(e.text)) reject("a number could not be read");
+      if (!is_decimal_literal(e.text)) reject("a number could not be read");
     } else if (v.contains("sval")) {
       e.kind = ExprKind::kString;
       e.text = v["sval"].value("sval", "");
@@ -275,9 +191,7 @@ class Converter {
   static Op operator_of(const json& v) {
     bool foreign = false;
     const std::string name = plain_name(v.value("name", json::array()), foreign);
-    for (const auto& o : kOperators) {
-      if (!o.sql.empty() && o.sql == name && !foreign) return o.op;
-    }
+    if (const auto op = filter_operator(name); op && !foreign) return *op;
     reject("the operator " + name.substr(0, 8) + " is not allowed in a filter");
   }
 
@@ -425,14 +339,12 @@ class Converter {
     const std::string name = plain_name(tn.value("names", json::array()), foreign);
     if (foreign) reject("casts to types outside pg_catalog are not allowed");
     if (name == "interval") return interval(v, tn);
-    for (const auto& t : kTypes) {
-      if (t.name == name) {
-        Expr e;
-        e.kind = ExprKind::kCast;
-        e.cast_type = t.type;
-        e.args.push_back(child(v, "arg", depth));
-        return e;
-      }
+    if (const auto type = filter_cast_type(name)) {
+      Expr e;
+      e.kind = ExprKind::kCast;
+      e.cast_type = *type;
+      e.args.push_back(child(v, "arg", depth));
+      return e;
     }
     reject("a cast to " + name.substr(0, 32) + " is not allowed in a filter");
   }
@@ -461,23 +373,12 @@ class Converter {
     if (unit == "week" && n > kMaxIntervalUnits / 7) {
       reject("an interval of weeks must be at most " + std::to_string(kMaxIntervalUnits / 7));
     }
-    static constexpr std::array<std::pair<std::string_view, sql::IntervalUnit>, 7> kUnits = {{
-        {"second", sql::IntervalUnit::kSecond},
-        {"minute", sql::IntervalUnit::kMinute},
-        {"hour", sql::IntervalUnit::kHour},
-        {"day", sql::IntervalUnit::kDay},
-        {"week", sql::IntervalUnit::kWeek},
-        {"month", sql::IntervalUnit::kMonth},
-        {"year", sql::IntervalUnit::kYear},
-    }};
-    for (const auto& [word, u] : kUnits) {
-      if (unit == word) {
-        Expr e;
-        e.kind = ExprKind::kInterval;
-        e.unit = u;
-        e.amount = n;
-        return e;
-      }
+    if (const auto u = filter_interval_unit(unit)) {
+      Expr e;
+      e.kind = ExprKind::kInterval;
+      e.unit = *u;
+      e.amount = n;
+      return e;
     }
     reject("an interval unit must be second, minute, hour, day, week, month or year");
   }
@@ -486,10 +387,7 @@ class Converter {
     bool foreign = false;
     const std::string name = plain_name(v.value("funcname", json::array()), foreign);
     if (foreign) reject("functions outside pg_catalog are not allowed in a filter");
-    const FunctionName* known = nullptr;
-    for (const auto& f : kFunctions) {
-      if (f.name == name) known = &f;
-    }
+    const FilterFunction* known = filter_function(name);
     if (known == nullptr && name != "now") {
       reject("function " + name.substr(0, 64) +
              "() is not allowed in a filter (see the function list in "

@@ -5,8 +5,8 @@
 ///
 /// Threads: one scheduling thread (waits until the next rule is due or something changes)
 /// and max_concurrent worker threads that run checks; alerts are delivered by the
-/// Dispatcher, one worker per sink, so a slow sink never delays a check or another sink. One connector (with its
-/// pool and circuit breaker) per source is shared by that source's checks.
+/// Dispatcher, one worker per sink, so a slow sink never delays a check or another sink. One
+/// connector (with its pool and circuit breaker) per source is shared by that source's checks.
 ///
 /// reload() swaps in a new configuration atomically: checks already running finish on the
 /// old connectors, new checks use the new ones (breakers and pools start afresh), rules
