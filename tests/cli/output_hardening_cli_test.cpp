@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "support/run_process.hpp"
+#include "support/serve_process.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
 
@@ -26,6 +27,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using testing::ProcessResult;
+using testing::ServeProcess;
 
 constexpr int kExitConfig = 78;
 
@@ -150,64 +152,6 @@ TEST_F(OutputHardeningTest, AFifoConfigIsRefusedAtOnce) {
   EXPECT_EQ(dev.exit_code, kExitConfig);
   EXPECT_NE(dev.err.find("a character device, not a regular file"), std::string::npos) << dev.err;
 }
-
-// `freshguard serve` as a child process; killed if the test ends early.
-class ServeProcess {
- public:
-  ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& dir)
-      : err_(dir / "serve.err") {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      if (::chdir(dir.c_str()) != 0) ::_exit(126);
-      std::FILE* out = std::freopen((dir / "serve.out").c_str(), "w", stdout);
-      std::FILE* err = std::freopen(err_.c_str(), "w", stderr);
-      if (out == nullptr || err == nullptr) ::_exit(126);
-      std::vector<char*> argv{const_cast<char*>(FRESHGUARD_BIN)};
-      for (const auto& a : args)
-        argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(FRESHGUARD_BIN, argv.data());
-      ::_exit(127);
-    }
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  ServeProcess(const ServeProcess&) = delete;
-  ServeProcess& operator=(const ServeProcess&) = delete;
-
-  std::string log() const { return testing::slurp(err_); }
-  void signal(int sig) const { ::kill(pid_, sig); }
-  // The exit code after waiting up to `limit`; nullopt when still running.
-  std::optional<int> wait(milliseconds limit) {
-    const auto deadline = steady_clock::now() + limit;
-    while (steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return std::nullopt;
-  }
-  bool log_has(std::string_view text, milliseconds limit) const {
-    const auto deadline = steady_clock::now() + limit;
-    while (steady_clock::now() < deadline) {
-      if (log().find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return false;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::filesystem::path err_;
-};
 
 // The reload runs on serve's signal thread: a FIFO there would block SIGTERM too.
 TEST_F(OutputHardeningTest, ServeReloadOfAFifoConfigFailsAndSigtermStillStops) {

@@ -242,9 +242,9 @@ TEST(SourceConfigTest, FilePathsResolveAgainstConfigFolder) {
       load(source_doc("type: sqlite\npath: data/wh.db\n"), {}, "/etc/fg/freshguard.yaml");
   ASSERT_TRUE(loads(r));
   EXPECT_EQ(source_of(r).path, "/etc/fg/data/wh.db");
-  const auto up = load(source_doc("type: duckdb\npath: ../wh.duckdb\n"), {}, "/etc/fg/fg.yaml");
+  const auto up = load(source_doc("type: duckdb\npath: ../wh.duckdb\n"), {}, "/srv/fg/fg.yaml");
   ASSERT_TRUE(loads(up));
-  EXPECT_EQ(source_of(up).path, "/etc/wh.duckdb");
+  EXPECT_EQ(source_of(up).path, "/srv/wh.duckdb");
   const auto absolute = load(source_doc("type: sqlite\npath: /srv/wh.db\n"), {}, "/etc/fg/x.yaml");
   ASSERT_TRUE(loads(absolute));
   EXPECT_EQ(source_of(absolute).path, "/srv/wh.db");

@@ -18,6 +18,7 @@
 #include "support/http_receiver.hpp"
 #include "support/pg_test_server.hpp"
 #include "support/run_process.hpp"
+#include "support/serve_process.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
 
@@ -26,68 +27,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::eventually;
-
-// `freshguard serve` as a child process; killed if the test ends early.
-class ServeProcess {
- public:
-  ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& dir,
-               const std::vector<std::pair<std::string, std::string>>& env)
-      : err_(dir / "serve.err") {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      for (const auto& [k, v] : env)
-        ::setenv(k.c_str(), v.c_str(), 1);
-      if (::chdir(dir.c_str()) != 0) ::_exit(126);
-      std::FILE* out = std::freopen((dir / "serve.out").c_str(), "w", stdout);
-      std::FILE* err = std::freopen(err_.c_str(), "w", stderr);
-      if (out == nullptr || err == nullptr) ::_exit(126);
-      std::vector<char*> argv{const_cast<char*>(FRESHGUARD_BIN)};
-      for (const auto& a : args)
-        argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(FRESHGUARD_BIN, argv.data());
-      ::_exit(127);
-    }
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string log() const { return testing::slurp(err_); }
-  void signal(int sig) const { ::kill(pid_, sig); }
-  // The exit status after waiting up to `limit`; nullopt when still running.
-  std::optional<int> wait(milliseconds limit) {
-    std::optional<int> code;
-    eventually(
-        [&] {
-          int status = 0;
-          if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            exited_ = true;
-            code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            return true;
-          }
-          return false;
-        },
-        limit);
-    return code;
-  }
-  // The port from the "serve.listening" log line.
-  int port() const {
-    std::istringstream lines(log());
-    for (std::string line; std::getline(lines, line);) {
-      if (line.find("serve.listening") == std::string::npos) continue;
-      return std::stoi(nlohmann::json::parse(line)["port"].get<std::string>());
-    }
-    return 0;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::filesystem::path err_;
-};
+using testing::ServeProcess;
 
 bool have_promtool() {
   return std::system("command -v promtool >/dev/null 2>&1") == 0;
