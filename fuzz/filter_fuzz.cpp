@@ -7,6 +7,7 @@
 //   reads no table but the rule's.
 
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <cstdlib>
 #include <set>
@@ -79,7 +80,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string pg_text = freshguard::sql::render(tree, pg);
   try {
     const auto again = freshguard::security::parse_filter(pg_text);
-    if (freshguard::sql::render(again, pg) != pg_text) std::abort();
+    const std::string again_text = freshguard::sql::render(again, pg);
+    if (again_text != pg_text) {
+      std::fprintf(stderr, "round trip differs:\n  %s\n  %s\n", pg_text.c_str(),
+                   again_text.c_str());
+      std::abort();
+    }
   } catch (const freshguard::SecurityError& e) {
     // What we render must be what we accept, unless the rendering outgrew a size bound
     // (parentheses, IS TRUE spelled as COALESCE).

@@ -205,6 +205,15 @@ class Converter {
         if (op != Op::kSub && op != Op::kAdd) reject("a prefix operator is not allowed");
         Expr arg = child(v, "rexpr", depth);
         if (op == Op::kAdd) return arg;
+        if (arg.kind == ExprKind::kInteger || arg.kind == ExprKind::kDecimal) {
+          // `- +1` is the number -1, as PostgreSQL folds `-1` itself: one spelling per value.
+          if (!arg.text.empty() && arg.text[0] == '-') {
+            arg.text.erase(0, 1);
+          } else if (arg.text != "0") {
+            arg.text.insert(0, "-");
+          }
+          return arg;
+        }
         e.kind = ExprKind::kUnary;
         e.op = Op::kNeg;
         e.args.push_back(std::move(arg));
@@ -501,6 +510,17 @@ json where_clause(const json& tree) {
   return sel["whereClause"];
 }
 
+// An interval is only a value to shift a date or time by: the right side of + or -. Anywhere
+// else (negated, in a function, a list, a CASE, a comparison) no dialect can express it.
+void check_intervals(const Expr& e, bool shift_operand) {
+  if (e.kind == ExprKind::kInterval && !shift_operand) {
+    reject("an interval may only be added to or subtracted from a date or time");
+  }
+  const bool shift = e.kind == ExprKind::kBinary && (e.op == Op::kAdd || e.op == Op::kSub);
+  for (std::size_t i = 0; i < e.args.size(); ++i)
+    check_intervals(e.args[i], shift && i == 1);
+}
+
 }  // namespace
 
 sql::Expr parse_filter(std::string_view text) {
@@ -518,7 +538,9 @@ sql::Expr parse_filter(std::string_view text) {
   }
   const json tree = json::parse(parsed.r.parse_tree);
   Converter conv(wrapped);
-  return conv.node(where_clause(tree), 0);
+  Expr filter = conv.node(where_clause(tree), 0);
+  check_intervals(filter, false);
+  return filter;
 }
 
 sql::Expr resolve_filter(sql::Expr filter, const TableSchema& schema) {

@@ -91,6 +91,11 @@ TEST(FilterTest, WhatIsNotOnTheAllowlistIsRefused) {
       {"a LIKE 'x' ESCAPE '!'", "like_escape"},
       {"a IS DISTINCT FROM 1", "comparison"},
       {"interval '1 day' + a > now()", "interval"},
+      // found by fuzz_filter: a negated interval has no rendering
+      {"t > 1 AND - interval '7 days'", "interval may only be"},
+      {"lower(interval '1 day') = 'x'", "interval may only be"},
+      {"a IN (interval '1 day')", "interval may only be"},
+      {"CASE WHEN a THEN interval '1 day' END IS NULL", "interval may only be"},
       {"a = 1 OR", "parse"},
       {"", "empty"},
       {"a = 'x\xff'", "UTF-8"},
