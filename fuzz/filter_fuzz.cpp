@@ -7,8 +7,8 @@
 //   reads no table but the rule's.
 
 #include <cstddef>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <string>
