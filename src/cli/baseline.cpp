@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/metadata/factory.hpp>
 #include <freshguard/monitors/approval.hpp>
 #include <freshguard/observability/logger.hpp>

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <thread>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/metadata/factory.hpp>
 #include <freshguard/monitors/monitors.hpp>
 #include <freshguard/observability/logger.hpp>

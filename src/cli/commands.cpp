@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/core/version.hpp>
 #include <freshguard/observability/logger.hpp>
 

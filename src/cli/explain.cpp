@@ -8,8 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <freshguard/config/rule_queries.hpp>
+#include <freshguard/config/source_types.hpp>
 #include <freshguard/core/error.hpp>
-#include <freshguard/security/filter.hpp>
 #include <freshguard/security/query_guard.hpp>
 #include <freshguard/sql/dialect.hpp>
 #include <freshguard/sql/query.hpp>
@@ -37,42 +38,6 @@ struct RuleExplanation {
   std::vector<Explained> queries;
 };
 
-sql::DialectKind dialect_kind(config::SourceType type) {
-  switch (type) {
-    case config::SourceType::kPostgres:
-      return sql::DialectKind::kPostgres;
-    case config::SourceType::kMysql:
-      return sql::DialectKind::kMysql;
-    case config::SourceType::kDuckdb:
-      return sql::DialectKind::kDuckdb;
-    case config::SourceType::kBigquery:
-      return sql::DialectKind::kBigquery;
-    case config::SourceType::kSnowflake:
-      return sql::DialectKind::kSnowflake;
-    case config::SourceType::kSqlite:
-      break;
-  }
-  return sql::DialectKind::kSqlite;
-}
-
-// The schema an unqualified table name means on this source.
-std::string default_schema(const config::SourceConfig& s) {
-  switch (s.type) {
-    case config::SourceType::kPostgres:
-      return s.schema.empty() ? "public" : s.schema;
-    case config::SourceType::kMysql:
-      return s.schema.empty() ? s.database : s.schema;
-    case config::SourceType::kBigquery:
-      return s.dataset;
-    case config::SourceType::kSnowflake:
-      return s.schema.empty() ? "PUBLIC" : s.schema;
-    case config::SourceType::kSqlite:
-    case config::SourceType::kDuckdb:
-      break;
-  }
-  return "main";
-}
-
 Explained explain_one(const std::string& purpose, const sql::AggregateQuery& q,
                       const sql::Dialect& dialect, const security::QueryGuard& guard) {
   Explained e;
@@ -92,40 +57,18 @@ Explained explain_one(const std::string& purpose, const sql::AggregateQuery& q,
 RuleExplanation explain_rule(const Rule& rule, const config::SourceConfig& source) {
   RuleExplanation out;
   out.rule = &rule;
-  const sql::Dialect dialect(dialect_kind(source.type));
+  const sql::Dialect dialect = config::dialect_of(source.type);
   out.dialect = std::string(dialect.name());
   const security::QueryGuard guard;
-  auto table = sql::QualifiedName::parse(rule.table);
-  if (!table.schema) table.schema = sql::Identifier::try_parse(default_schema(source));
-  // The filter as each engine receives it: rendered from its allowlisted tree (explain does
-  // not connect, so columns keep the spelling the rule gives them).
-  const std::shared_ptr<const sql::Expr> filter =
-      rule.filter.empty() ? nullptr
-                          : std::make_shared<const sql::Expr>(security::parse_filter(rule.filter));
-  const sql::AggregateQuery count{sql::Aggregate::kCountAll, {}, table, filter};
-  switch (rule.type) {
-    case RuleType::kFreshness: {
-      if (rule.freshness.timestamp_column.empty()) {  // BigQuery and Snowflake only
-        out.note =
-            "catalog method: the table's last-modified time and row count from its metadata "
-            "(BigQuery tables.get, Snowflake INFORMATION_SCHEMA.TABLES); no data query";
-        break;
-      }
-      const sql::AggregateQuery newest{sql::Aggregate::kMax,
-                                       sql::Identifier::parse(rule.freshness.timestamp_column),
-                                       table, filter};
-      out.queries.push_back(explain_one("newest timestamp", newest, dialect, guard));
-      out.queries.push_back(
-          explain_one("row count (only when the column has no value)", count, dialect, guard));
-      break;
-    }
-    case RuleType::kVolumeThreshold:
-    case RuleType::kVolumeAnomaly:
-      out.queries.push_back(explain_one("row count", count, dialect, guard));
-      break;
-    case RuleType::kSchemaChange:
-      out.note = "reads only the catalog (columns, types, primary key); no data query";
-      break;
+  for (const auto& planned : config::planned_queries(rule, source)) {
+    out.queries.push_back(explain_one(planned.purpose, planned.query, dialect, guard));
+  }
+  if (rule.type == RuleType::kSchemaChange) {
+    out.note = "reads only the catalog (columns, types, primary key); no data query";
+  } else if (rule.type == RuleType::kFreshness && rule.freshness.timestamp_column.empty()) {
+    out.note =
+        "catalog method: the table's last-modified time and row count from its metadata "
+        "(BigQuery tables.get, Snowflake INFORMATION_SCHEMA.TABLES); no data query";
   }
   return out;
 }

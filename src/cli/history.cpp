@@ -18,39 +18,11 @@
 namespace freshguard::cli {
 namespace {
 
-template <typename T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
 double duration_ms(const ExecutionRecord& e) {
   return static_cast<double>(e.duration.count()) / 1000.0;
 }
 
 }  // namespace
-
-nlohmann::json execution_json(const ExecutionRecord& e, const obs::Redactor& redactor) {
-  return {{"id", e.id},
-          {"rule_id", e.rule_id},
-          {"type", to_string(e.type)},
-          {"source", e.source},
-          {"table", e.table},
-          {"status", to_string(e.status)},
-          {"severity", e.severity == Severity::kNone ? nlohmann::json(nullptr)
-                                                     : nlohmann::json(to_string(e.severity))},
-          {"message", redactor.redact(e.message)},
-          {"method", e.method ? nlohmann::json(to_string(*e.method)) : nlohmann::json(nullptr)},
-          {"row_count", opt(e.row_count)},
-          {"lag_seconds", opt(e.lag_seconds)},
-          {"last_update", e.last_update ? nlohmann::json(format_iso8601(*e.last_update))
-                                        : nlohmann::json(nullptr)},
-          {"deviation_percent", opt(e.deviation_percent)},
-          {"schema_changes", opt(e.schema_changes)},
-          {"error", e.error_code ? nlohmann::json{{"code", to_string(*e.error_code)}}
-                                 : nlohmann::json(nullptr)},
-          {"duration_ms", duration_ms(e)},
-          {"checked_at", format_iso8601(e.checked_at)}};
-}
 
 namespace {
 

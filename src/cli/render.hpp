@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <freshguard/core/check_result.hpp>
+#include <freshguard/metadata/result_json.hpp>
 #include <freshguard/metadata/store.hpp>
 #include <freshguard/observability/redact.hpp>
 
@@ -32,16 +33,6 @@ struct HistoryOutcome {
   std::int64_t pruned = 0;
   std::optional<CheckError> error;  ///< set when kFailed (message already redacted)
 };
-
-/// One result as the contract's JSON object. Text fields pass through `redactor`.
-nlohmann::json result_to_json(const CheckResult& r, const obs::Redactor& redactor);
-
-/// Logs one finished check as a `check.finished` event of `component` (error level when the
-/// check could not run, info otherwise).
-void log_check_result(const CheckResult& r, std::string_view component);
-
-/// One recorded execution as `history --format json` prints it (text fields redacted).
-nlohmann::json execution_json(const ExecutionRecord& e, const obs::Redactor& redactor);
 
 /// The whole `check --format json` document; with `history`, a `history` object saying
 /// whether the results were recorded.

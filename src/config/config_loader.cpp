@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <freshguard/config/source_types.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/security/filter.hpp>
 #include <freshguard/sql/dialect.hpp>
@@ -119,23 +120,6 @@ std::set<std::string> source_names(const YAML::Node* sources) {
   return names;
 }
 
-sql::Dialect dialect_of(SourceType type) {
-  switch (type) {
-    case SourceType::kPostgres:
-      return sql::Dialect(sql::DialectKind::kPostgres);
-    case SourceType::kMysql:
-      return sql::Dialect(sql::DialectKind::kMysql);
-    case SourceType::kDuckdb:
-      return sql::Dialect(sql::DialectKind::kDuckdb);
-    case SourceType::kBigquery:
-      return sql::Dialect(sql::DialectKind::kBigquery);
-    case SourceType::kSnowflake:
-      return sql::Dialect(sql::DialectKind::kSnowflake);
-    case SourceType::kSqlite:
-      break;
-  }
-  return sql::Dialect(sql::DialectKind::kSqlite);
-}
 
 // The identifier limits of each rule's source dialect (PostgreSQL 63 bytes, MySQL 64), on
 // names that passed the generic checks: a source's default schema and each rule's table and
@@ -198,7 +182,7 @@ void check_catalog_freshness(detail::Context& ctx, const Config& config) {
         })) {
       continue;
     }
-    if (type != SourceType::kBigquery && type != SourceType::kSnowflake) {
+    if (!source_type_info(type).catalog_freshness) {
       ctx.add(path, "is required for " + std::string(to_string(type)) +
                         " sources (only bigquery and snowflake sources can read freshness "
                         "from catalog metadata)");

@@ -6,6 +6,8 @@
 
 #include <sys/stat.h>
 
+#include <freshguard/config/source_types.hpp>
+
 #include "config/resilience_loader.hpp"
 #include "config/yaml_reader.hpp"
 #include "connectors/common/database_file.hpp"
@@ -14,9 +16,12 @@ namespace freshguard::config {
 namespace detail {
 namespace {
 
-constexpr std::string_view kTypeNames[] = {"postgres", "mysql",    "sqlite",
-                                           "duckdb",   "bigquery", "snowflake"};
-constexpr std::string_view kSslNames[] = {"disable", "require", "verify-ca", "verify-full"};
+constexpr auto kTypeNames = [] {
+  std::array<std::string_view, kSourceTypes.size()> names{};
+  for (std::size_t i = 0; i < names.size(); ++i)
+    names[i] = kSourceTypes[i].name;
+  return names;
+}();
 
 constexpr std::string_view kCommonKeys[] = {
     "type",  "timeout_ms",    "max_connections",          "circuit_breaker",
@@ -43,8 +48,6 @@ constexpr std::string_view kSnowflakeKeys[] = {
 // clang-format on
 
 constexpr std::size_t kMinPasswordLength = 8;
-constexpr int kDefaultPostgresPort = 5432;
-constexpr int kDefaultMysqlPort = 3306;
 constexpr std::int64_t kMinBytesBilled = 10485760;          // BigQuery bills 10 MB at least
 constexpr std::int64_t kMaxBytesBilled = 1000000000000000;  // 1 PB
 
@@ -152,8 +155,7 @@ void read_root_cert(MapReader& r, SourceConfig& source) {
 
 void read_server(MapReader& r, SourceConfig& source) {
   source.host = r.required_string("host").value_or("");
-  const int default_port =
-      source.type == SourceType::kPostgres ? kDefaultPostgresPort : kDefaultMysqlPort;
+  const int default_port = source_type_info(source.type).default_port;
   source.port = r.integer_or("port", 1, 65535, default_port);
   source.database = r.required_string("database").value_or("");
   source.username = r.required_string("username").value_or("");
@@ -372,7 +374,7 @@ std::map<std::string, SourceConfig> read_sources(Context& ctx, const YAML::Node*
 }  // namespace detail
 
 std::string_view to_string(SourceType t) noexcept {
-  return detail::kTypeNames[static_cast<std::size_t>(t)];
+  return source_type_info(t).name;
 }
 
 std::optional<SourceType> parse_source_type(std::string_view text) noexcept {
@@ -380,10 +382,6 @@ std::optional<SourceType> parse_source_type(std::string_view text) noexcept {
     if (detail::kTypeNames[i] == text) return static_cast<SourceType>(i);
   }
   return std::nullopt;
-}
-
-std::string_view to_string(SslMode m) noexcept {
-  return detail::kSslNames[static_cast<std::size_t>(m)];
 }
 
 }  // namespace freshguard::config

@@ -13,23 +13,6 @@ namespace {
 
 using resilience::CircuitState;
 
-resilience::BreakerMode breaker_mode(config::CircuitBreakerMode m) {
-  return m == config::CircuitBreakerMode::kFailureRate ? resilience::BreakerMode::kFailureRate
-                                                       : resilience::BreakerMode::kConsecutive;
-}
-
-resilience::Jitter jitter(config::RetryJitter j) {
-  switch (j) {
-    case config::RetryJitter::kProportional:
-      return resilience::Jitter::kProportional;
-    case config::RetryJitter::kNone:
-      return resilience::Jitter::kNone;
-    case config::RetryJitter::kFull:
-      break;
-  }
-  return resilience::Jitter::kFull;
-}
-
 void log_state_change(const std::string& source, CircuitState from, CircuitState to) {
   obs::LogEvent ev;
   ev.level = to == CircuitState::kOpen ? obs::LogLevel::kWarn : obs::LogLevel::kInfo;
@@ -73,40 +56,6 @@ void log_query(const obs::QueryMetricKey& key, std::chrono::microseconds d,
 
 }  // namespace
 
-ResilienceOptions resilience_options(const config::SourceConfig& source) {
-  ResilienceOptions o;
-  o.timeout = std::chrono::milliseconds(source.timeout_ms);
-  const auto& cb = source.circuit_breaker;
-  if (cb.enabled) {
-    resilience::CircuitBreakerOptions b;
-    b.name = source.name;
-    b.mode = breaker_mode(cb.mode);
-    b.failure_threshold = cb.failure_threshold;
-    b.success_threshold = cb.success_threshold;
-    b.reset_timeout = std::chrono::milliseconds(cb.reset_timeout_ms);
-    b.half_open_max_calls = cb.half_open_max_calls;
-    b.window_size = cb.window_size;
-    b.minimum_calls = cb.minimum_calls;
-    b.failure_rate_threshold = cb.failure_rate_threshold;
-    o.breaker = std::move(b);
-  } else {
-    o.breaker.reset();
-  }
-  const auto& rc = source.retry;
-  if (rc.enabled) {
-    resilience::RetryOptions r;
-    r.max_attempts = rc.max_attempts;
-    r.base_delay = std::chrono::milliseconds(rc.base_delay_ms);
-    r.multiplier = rc.multiplier;
-    r.max_delay = std::chrono::milliseconds(rc.max_delay_ms);
-    r.jitter = jitter(rc.jitter);
-    o.retry = r;
-  } else {
-    o.retry.reset();
-  }
-  o.query_metrics = source.query_metrics ? &obs::QueryMetrics::global() : nullptr;
-  return o;
-}
 
 struct ResilientConnector::Impl {
   std::unique_ptr<Connector> inner;
@@ -232,36 +181,9 @@ TableSchema ResilientConnector::table_schema(const sql::QualifiedName& table) {
                         [this, &table] { return impl_->inner->table_schema(table); });
 }
 
-std::int64_t ResilientConnector::row_count(const sql::QualifiedName& table) {
-  return impl_->run_for(obs::QueryOperation::kCount, &table,
-                        [this, &table] { return impl_->inner->row_count(table); });
-}
-
-std::optional<std::int64_t> ResilientConnector::estimated_row_count(
-    const sql::QualifiedName& table) {
-  return impl_->run_for(obs::QueryOperation::kEstimate, &table,
-                        [this, &table] { return impl_->inner->estimated_row_count(table); });
-}
-
 std::optional<CatalogStats> ResilientConnector::catalog_stats(const sql::QualifiedName& table) {
   return impl_->run_for(obs::QueryOperation::kEstimate, &table,
                         [this, &table] { return impl_->inner->catalog_stats(table); });
-}
-
-std::optional<WallTime> ResilientConnector::max_timestamp(const sql::QualifiedName& table,
-                                                          const sql::Identifier& column,
-                                                          const TimeZone& zone) {
-  return impl_->run_for(obs::QueryOperation::kMax, &table, [this, &table, &column, &zone] {
-    return impl_->inner->max_timestamp(table, column, zone);
-  });
-}
-
-std::optional<WallTime> ResilientConnector::min_timestamp(const sql::QualifiedName& table,
-                                                          const sql::Identifier& column,
-                                                          const TimeZone& zone) {
-  return impl_->run_for(obs::QueryOperation::kMin, &table, [this, &table, &column, &zone] {
-    return impl_->inner->min_timestamp(table, column, zone);
-  });
 }
 
 std::shared_ptr<const TableSchema> ResilientConnector::cached_table_schema(
@@ -270,25 +192,21 @@ std::shared_ptr<const TableSchema> ResilientConnector::cached_table_schema(
                         [this, &table] { return impl_->inner->cached_table_schema(table); });
 }
 
-std::int64_t ResilientConnector::filtered_row_count(const sql::QualifiedName& table,
-                                                    std::string_view filter) {
-  return impl_->run_for(obs::QueryOperation::kCount, &table, [this, &table, filter] {
-    return impl_->inner->filtered_row_count(table, filter);
-  });
-}
-
-std::optional<WallTime> ResilientConnector::filtered_max_timestamp(const sql::QualifiedName& table,
-                                                                   const sql::Identifier& column,
-                                                                   const TimeZone& zone,
-                                                                   std::string_view filter) {
-  return impl_->run_for(obs::QueryOperation::kMax, &table, [this, &table, &column, &zone, filter] {
-    return impl_->inner->filtered_max_timestamp(table, column, zone, filter);
-  });
+sql::Value ResilientConnector::aggregate(const AggregateRequest& request) {
+  const auto op = request.aggregate == sql::Aggregate::kCountAll ? obs::QueryOperation::kCount
+                  : request.aggregate == sql::Aggregate::kMax    ? obs::QueryOperation::kMax
+                                                                 : obs::QueryOperation::kMin;
+  return impl_->run_for(op, &request.table,
+                        [this, &request] { return impl_->inner->aggregate(request); });
 }
 
 QueryRows ResilientConnector::query(std::string_view sql) {
   return impl_->run_for(obs::QueryOperation::kQuery, nullptr,
                         [this, sql] { return impl_->inner->query(sql); });
+}
+
+std::optional<connectors::PoolStatus> ResilientConnector::pool_status() const {
+  return impl_->inner->pool_status();
 }
 
 resilience::CircuitState ResilientConnector::circuit_state() const {

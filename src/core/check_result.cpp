@@ -34,8 +34,6 @@ std::string_view to_string(Method m) noexcept {
       return "catalog";
     case Method::kExactCount:
       return "exact_count";
-    case Method::kEstimate:
-      return "estimate";
   }
   return "max_timestamp";
 }

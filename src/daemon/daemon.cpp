@@ -4,13 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/metadata/result_json.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/core/time.hpp>
 #include <freshguard/monitors/monitors.hpp>
 #include <freshguard/observability/logger.hpp>
 
-#include "cli/render.hpp"
 #include "daemon/daemon_impl.hpp"
 
 namespace freshguard::daemon {
@@ -158,7 +158,7 @@ void Daemon::Impl::run_job(const Job& job) {
   } else {
     result = run_check(*conn->second, rule, CheckContext{&clock, store.get()});
   }
-  cli::log_check_result(result, "daemon");
+  log_check_result(result, "daemon");
   record(result);
   metrics.add("freshguard_checks_total",
               {{"rule", rule.id}, {"status", std::string(to_string(result.status))}});
@@ -278,7 +278,7 @@ std::string Daemon::status_json() const {
     if (it == last.end()) {
       doc["pending"].push_back(rule.id);
     } else {
-      doc["results"].push_back(cli::result_to_json(it->second, redactor));
+      doc["results"].push_back(result_to_json(it->second, redactor));
     }
   }
   return dump(doc);
@@ -296,7 +296,7 @@ std::optional<std::string> Daemon::history_json(const std::string& rule_id, int 
   const obs::Redactor& redactor = obs::logger().redactor();
   nlohmann::json doc = {{"rule_id", rule_id}, {"executions", nlohmann::json::array()}};
   for (const auto& e : records)
-    doc["executions"].push_back(cli::execution_json(e, redactor));
+    doc["executions"].push_back(execution_json(e, redactor));
   return dump(doc);
 }
 

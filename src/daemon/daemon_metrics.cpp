@@ -1,7 +1,5 @@
 // Daemon::metrics_text: every metric `serve` exports, declared in one place.
 
-#include <freshguard/connectors/mysql_connector.hpp>
-#include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
 #include <freshguard/observability/query_metrics.hpp>
 
@@ -102,8 +100,8 @@ void export_query_metrics(obs::MetricsRegistry& m) {
   }
 }
 
-template <class Status>
-void export_pool(obs::MetricsRegistry& m, const std::string& source, const Status& s) {
+void export_pool(obs::MetricsRegistry& m, const std::string& source,
+                 const connectors::PoolStatus& s) {
   m.set("freshguard_pool_connections", {{"source", source}, {"state", "idle"}}, s.idle);
   m.set("freshguard_pool_connections", {{"source", source}, {"state", "in_use"}}, s.in_use);
   m.set("freshguard_pool_waiting", {{"source", source}}, s.waiting);
@@ -120,10 +118,7 @@ void export_connector(obs::MetricsRegistry& m, const std::string& source, Connec
     m.set("freshguard_circuit_breaker_rejected_total", {{"source", source}},
           static_cast<double>(snap->rejected));
   }
-  Connector& inner = resilient->inner();
-  if (auto* pg = dynamic_cast<PostgresConnector*>(&inner))
-    export_pool(m, source, pg->pool_status());
-  if (auto* my = dynamic_cast<MysqlConnector*>(&inner)) export_pool(m, source, my->pool_status());
+  if (const auto pool = c.pool_status()) export_pool(m, source, *pool);
 }
 
 }  // namespace

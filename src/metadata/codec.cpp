@@ -69,7 +69,7 @@ Severity parse_stored_severity(std::string_view text) {
 Method parse_stored_method(std::string_view text) {
   return parse_spelling(
       text,
-      std::array{Method::kMaxTimestamp, Method::kCatalog, Method::kExactCount, Method::kEstimate},
+      std::array{Method::kMaxTimestamp, Method::kCatalog, Method::kExactCount},
       "method");
 }
 

@@ -3,7 +3,6 @@
 #include <freshguard/core/error.hpp>
 #include <freshguard/core/time.hpp>
 #include <freshguard/monitors/monitors.hpp>
-#include <freshguard/security/catalog.hpp>
 
 #include "monitors/base_result.hpp"
 
@@ -96,9 +95,7 @@ CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock&
   std::optional<seconds> threshold;
   if (rule.freshness.alert_threshold) threshold = *rule.freshness.alert_threshold;
 
-  const auto resolved = security::resolve_column(connector, table, column);
-  const auto newest =
-      connector.filtered_max_timestamp(resolved.table, resolved.column, zone, rule.filter);
+  const auto newest = connector.max_timestamp(table, column, zone, rule.filter);
   const WallTime now = clock.wall_now();
 
   CheckResult r = monitors_detail::base_result(rule);
@@ -106,12 +103,12 @@ CheckResult check_freshness(Connector& connector, const Rule& rule, const Clock&
   r.tolerance_seconds = tolerance.count();
   if (threshold) r.alert_threshold_seconds = threshold->count();
   if (!newest) {
-    const std::int64_t rows = connector.filtered_row_count(resolved.table, rule.filter);
+    const std::int64_t rows = connector.row_count(table, rule.filter);
     r.row_count = rows;
     r.status = CheckStatus::kAlert;
     r.severity = Severity::kCritical;
     r.message = rows == 0 ? "table is empty: no rows to tell when it was last updated"
-                          : "column \"" + resolved.column.str() + "\" is NULL in all " +
+                          : "column \"" + column.str() + "\" is NULL in all " +
                                 std::to_string(rows) + " rows";
     return r;
   }

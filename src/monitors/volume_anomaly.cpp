@@ -182,7 +182,7 @@ CheckResult check_volume_anomaly(Connector& connector, const Rule& rule, Metadat
   }
   validate_volume_anomaly_spec(rule.volume_anomaly);
   const auto table = sql::QualifiedName::parse(rule.table, "table name");
-  const std::int64_t rows = connector.filtered_row_count(table, rule.filter);
+  const std::int64_t rows = connector.row_count(table, rule.filter);
   const WallTime now = clock.wall_now();
   const auto& spec = rule.volume_anomaly;
   const auto history = store.volume_history(rule.id, now - days(spec.baseline_window_days), now);

@@ -14,7 +14,7 @@ CheckResult check_volume_threshold(Connector& connector, const Rule& rule, const
     throw ConfigError("rule \"" + rule.id + "\" needs min_row_count or max_row_count");
   }
   const auto table = sql::QualifiedName::parse(rule.table, "table name");
-  const std::int64_t rows = connector.filtered_row_count(table, rule.filter);
+  const std::int64_t rows = connector.row_count(table, rule.filter);
 
   CheckResult r = monitors_detail::base_result(rule);
   r.method = Method::kExactCount;

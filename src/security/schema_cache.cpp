@@ -164,19 +164,13 @@ SchemaCacheStats SchemaCache::stats() const {
 
 const ColumnInfo& find_column_or_throw(const TableSchema& schema, std::string_view name,
                                        std::string_view where) {
-  if (const ColumnInfo* c = schema.find_column(name)) return *c;
-  std::size_t matches = 0;
-  for (const auto& c : schema.columns) {
-    if (c.name.size() == name.size() &&
-        std::equal(c.name.begin(), c.name.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      ++matches;
-    }
-  }
+  std::size_t index = 0;
+  const auto match = sql::pick_by_name(
+      schema.columns.size(), name,
+      [&](std::size_t i) -> std::string_view { return schema.columns[i].name; }, index);
+  if (match == sql::NameMatch::kFound) return schema.columns[index];
   const std::string suffix = where.empty() ? std::string() : " of " + std::string(where);
-  if (matches > 1) {
+  if (match == sql::NameMatch::kAmbiguous) {
     throw QueryError("column name \"" + std::string(name) + "\" matches several in " +
                      schema.table.display() + suffix +
                      " that differ only by case; write it exactly as defined");

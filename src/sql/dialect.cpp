@@ -85,7 +85,9 @@ std::string TableRef::display() const {
 
 std::string Dialect::quote(const TableRef& table) const {
   if (table.project.empty()) return quote(table.name);
-  // The project id was checked (letters, digits, hyphens): quoting it is plain wrapping.
+  // A Snowflake database is an identifier; anything else must be a BigQuery project id
+  // (letters, digits, hyphens), checked again here, so quoting it is plain wrapping.
+  if (!Identifier::try_parse(table.project)) check_project_id(table.project, "table name");
   return quote_with(table.project, kind_ == DialectKind::kBigquery ? '`' : '"') + "." +
          quote(table.name);
 }

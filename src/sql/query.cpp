@@ -19,7 +19,7 @@ std::string AggregateQuery::render(const Dialect& dialect) const {
       break;
   }
   out += " FROM ";
-  out += dialect.quote(table);
+  out += catalog.empty() ? dialect.quote(table) : dialect.quote(TableRef{catalog, table});
   if (filter) {
     out += " WHERE ";
     out += sql::render(*filter, dialect);

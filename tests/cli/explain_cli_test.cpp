@@ -135,7 +135,9 @@ rules:
   EXPECT_NE(r.out.find("rule bq_catalog (freshness, source bq, bigquery)\n  catalog method"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("SELECT max(\"loaded_at\") FROM \"PUBLIC\".\"orders\""), std::string::npos)
+  // The database as the connector names it (folded to upper case), as Snowflake receives it.
+  EXPECT_NE(r.out.find("SELECT max(\"loaded_at\") FROM \"ANALYTICS\".\"PUBLIC\".\"orders\""),
+            std::string::npos)
       << r.out;
 }
 

@@ -4,12 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/monitors/monitors.hpp>
 
 #include "connectors/bigquery/bq_api.hpp"
 #include "connectors/bigquery_fixture.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard::testing {
 namespace {
@@ -203,28 +204,27 @@ TEST_F(BigqueryTest, NamesResolveIgnoringCaseAndFiltersAreAnalysedThenApplied) {
     }
     return n;
   };
-  EXPECT_EQ(sent_with("FROM `fg-test-project.fg_ds.contract_events`"), 1);
+  EXPECT_EQ(sent_with("FROM `fg-test-project`.`fg_ds`.`contract_events`"), 1);
   EXPECT_EQ(c->table_schema(QualifiedName::parse("Contract_Events")).table.name.str(),
             "contract_events");
-  EXPECT_EQ(c->filtered_row_count(events(), "id > 1"), 2);
+  EXPECT_EQ(c->row_count(events(), "id > 1"), 2);
   EXPECT_EQ(sent_with("WHERE (`id` > 1)"), 1);  // rendered from the filter's tree
-  EXPECT_EQ(c->filtered_max_timestamp(events(), Identifier::parse("AWARE_TS"), TimeZone::utc(),
+  EXPECT_EQ(c->max_timestamp(events(), Identifier::parse("AWARE_TS"), TimeZone::utc(),
                                       "name = 'a'"),
             WallTime(seconds(kBase - 7200)));
   const auto dry_runs = server_->dry_runs();
-  EXPECT_THROW(c->filtered_row_count(events(), "1=1; DROP TABLE x"), SecurityError);
-  EXPECT_THROW(c->filtered_row_count(events(), "id IN (SELECT id FROM other)"), SecurityError);
+  EXPECT_THROW(c->row_count(events(), "1=1; DROP TABLE x"), SecurityError);
+  EXPECT_THROW(c->row_count(events(), "id IN (SELECT id FROM other)"), SecurityError);
   EXPECT_EQ(server_->dry_runs(), dry_runs);  // refused before anything was sent
 }
 
 TEST_F(BigqueryTest, CatalogFiguresAndMissingTables) {
   auto c = connector();
-  EXPECT_EQ(c->estimated_row_count(events()), 3);
-  EXPECT_EQ(c->estimated_row_count(QualifiedName::parse("contract_slow")), std::nullopt);
+  EXPECT_EQ(c->catalog_stats(events())->row_count, 3);
   EXPECT_EQ(c->catalog_stats(QualifiedName::parse("contract_slow")), std::nullopt);
   EXPECT_THROW(c->catalog_stats(QualifiedName::parse("nope")), QueryError);
   EXPECT_THROW(c->row_count(QualifiedName::parse("nope")), QueryError);
-  EXPECT_EQ(c->min_timestamp(events(), Identifier::parse("aware_ts"), TimeZone::utc()),
+  EXPECT_EQ(testing::min_timestamp(*c, events(), Identifier::parse("aware_ts"), TimeZone::utc()),
             WallTime(seconds(kBase - 7200)));
   EXPECT_EQ(c->dialect().kind(), sql::DialectKind::kBigquery);
   EXPECT_EQ(c->source_name(), "bigquery");

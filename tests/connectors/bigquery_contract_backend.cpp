@@ -21,6 +21,23 @@ class BigqueryBackend final : public ContractBackend {
     o.timeout = timeout;
     return std::make_unique<BigqueryConnector>(std::move(o));
   }
+  config::SourceConfig source_config() const override {
+    config::SourceConfig s;
+    s.type = config::SourceType::kBigquery;
+    s.project = BigqueryTestServer::kProject;
+    s.dataset = kBigqueryDataset;
+    return s;
+  }
+  // The jobs the test server was asked to run (dry runs are the same text).
+  std::vector<std::string> received() override {
+    std::vector<std::string> out;
+    for (const auto& r : server_->log()) {
+      if (r.method != "POST" || r.dry_run) continue;
+      const auto body = nlohmann::json::parse(r.body, nullptr, false);
+      if (body.is_object() && body.contains("query")) out.push_back(body["query"]);
+    }
+    return out;
+  }
 
  private:
   TempDir dir_;

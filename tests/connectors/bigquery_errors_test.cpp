@@ -101,12 +101,21 @@ TEST(BigqueryKeyTest, ConnectorChecksItsSettings) {
 }
 
 TEST(BigqueryNamesTest, QuotingAndProjects) {
-  EXPECT_EQ(quote_table("my-project-1", "ds", sql::Identifier::parse("t")), "`my-project-1.ds.t`");
+  const sql::Dialect bq{sql::DialectKind::kBigquery};
+  const sql::QualifiedName t{sql::Identifier::parse("ds"), sql::Identifier::parse("t")};
+  EXPECT_EQ(bq.quote(sql::TableRef{"my-project-1", t}), "`my-project-1`.`ds`.`t`");
   EXPECT_EQ(quote(sql::Identifier::parse("c")), "`c`");
   EXPECT_THROW(check_project("bad`project"), ConfigError);
   EXPECT_THROW(check_project("1project"), ConfigError);
   EXPECT_THROW(check_project("short"), ConfigError);
-  EXPECT_THROW(quote_table("my-project-1", "d-s", sql::Identifier::parse("t")), SecurityError);
+  EXPECT_THROW(bq.quote(sql::TableRef{"my-project`x", t}), SecurityError);
+}
+
+// Decoded, then read as the connector core reads every engine's values.
+WallTime value_to_time(std::string_view type, const std::string& value, const TimeZone& zone) {
+  const auto t = sql::read_time(decode(type, value), zone, "value");
+  if (!t) throw MonitoringError("no value");
+  return *t;
 }
 
 TEST(BigqueryNamesTest, ValuesToTimes) {

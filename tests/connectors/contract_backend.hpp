@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <freshguard/config/config.hpp>
 #include <freshguard/connectors/connector.hpp>
 
 namespace freshguard::testing {
@@ -30,6 +31,14 @@ class ContractBackend {
   /// A second schema holding "MixedCase"; empty when the engine has only one.
   virtual std::string other_schema() const = 0;
   virtual std::unique_ptr<Connector> make_connector(std::chrono::milliseconds timeout) = 0;
+  /// The source as a config would describe it: its type and the keys that name things
+  /// (schema, database, dataset, project), which is all `freshguard explain` reads.
+  virtual config::SourceConfig source_config() const = 0;
+  /// Every data query the engine has received from this backend's connectors, as the
+  /// engine received it: the server's statement log (PostgreSQL), its general log
+  /// (MariaDB), the test server's request log (BigQuery, Snowflake), the driver's recorded
+  /// text (SQLite, DuckDB).
+  virtual std::vector<std::string> received() = 0;
 };
 
 /// The backends, defined beside the engine-specific test code.

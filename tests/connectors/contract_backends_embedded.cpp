@@ -1,10 +1,13 @@
 // Contract backends for the embedded engines: SQLite and DuckDB files in a temp dir.
 
+#include <mutex>
+
 #include <freshguard/connectors/duckdb_connector.hpp>
 #include <freshguard/connectors/sqlite_connector.hpp>
 
 #include "connectors/contract_backend.hpp"
 #include "support/duckdb_db.hpp"
+#include "support/recording_driver.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
 
@@ -41,11 +44,24 @@ class SqliteBackend final : public ContractBackend {
     o.source_name = "contract";
     o.path = dir_ / "c.db";
     o.timeout = timeout;
-    return std::make_unique<SqliteConnector>(std::move(o));
+    return std::make_unique<connectors::SqlConnector>(
+        std::make_unique<RecordingDriver>(make_sqlite_driver(o), &sent_, &mu_),
+        connectors::CoreOptions{o.source_name, nullptr, {}, nullptr});
+  }
+  config::SourceConfig source_config() const override {
+    config::SourceConfig s;
+    s.type = config::SourceType::kSqlite;
+    return s;
+  }
+  std::vector<std::string> received() override {
+    const std::lock_guard lock(mu_);
+    return sent_;
   }
 
  private:
   TempDir dir_;
+  std::mutex mu_;
+  std::vector<std::string> sent_;
 };
 
 class DuckdbBackend final : public ContractBackend {
@@ -78,11 +94,24 @@ class DuckdbBackend final : public ContractBackend {
     o.source_name = "contract";
     o.path = (dir_ / "c.duckdb").string();
     o.timeout = timeout;
-    return std::make_unique<DuckdbConnector>(std::move(o));
+    return std::make_unique<connectors::SqlConnector>(
+        std::make_unique<RecordingDriver>(make_duckdb_driver(o), &sent_, &mu_),
+        connectors::CoreOptions{o.source_name, nullptr, {}, nullptr});
+  }
+  config::SourceConfig source_config() const override {
+    config::SourceConfig s;
+    s.type = config::SourceType::kDuckdb;
+    return s;
+  }
+  std::vector<std::string> received() override {
+    const std::lock_guard lock(mu_);
+    return sent_;
   }
 
  private:
   TempDir dir_;
+  std::mutex mu_;
+  std::vector<std::string> sent_;
 };
 
 }  // namespace

@@ -7,10 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <freshguard/config/rule_queries.hpp>
+#include <freshguard/config/source_types.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/monitors/monitors.hpp>
 
 #include "connectors/contract_backend.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard::testing {
 namespace {
@@ -68,6 +71,30 @@ class ContractTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Connector> connector_;
 };
 
+// `freshguard explain` prints what the engine receives: the text explain renders for a rule
+// (config::planned_queries in the source's dialect) is, character for character, a
+// statement the engine got when the rule's queries ran.
+TEST_P(ContractTest, ExplainPrintsExactlyWhatTheEngineReceives) {
+  Rule rule = freshness_rule("contract_events", "naive_ts");
+  rule.filter = "id > 1";
+  const config::SourceConfig source = backend_->source_config();
+  const auto planned = config::planned_queries(rule, source);
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_EQ(connector_->max_timestamp(QualifiedName::parse("contract_events"),
+                                      Identifier::parse("naive_ts"), TimeZone::utc(), rule.filter),
+            at(kBase - 3600));
+  EXPECT_EQ(connector_->row_count(QualifiedName::parse("contract_events"), rule.filter), 2);
+  const auto received = backend_->received();
+  std::string all;
+  for (const auto& r : received)
+    all += "\n  " + r;
+  for (const auto& q : planned) {
+    const std::string text = q.query.render(config::dialect_of(source.type));
+    EXPECT_NE(std::find(received.begin(), received.end(), text), received.end())
+        << GetParam() << ": explain prints\n  " << text << "\nthe engine received:" << all;
+  }
+}
+
 TEST_P(ContractTest, TestConnectionAndListTables) {
   connector_->test_connection();
   const auto tables = connector_->list_tables();
@@ -111,7 +138,7 @@ TEST_P(ContractTest, RowCounts) {
 
 TEST_P(ContractTest, NaiveTimestampsAreReadInTheRuleZone) {
   EXPECT_EQ(newest("contract_events", "naive_ts"), at(kBase - 3600));
-  EXPECT_EQ(connector_->min_timestamp(QualifiedName::parse("contract_events"),
+  EXPECT_EQ(testing::min_timestamp(*connector_, QualifiedName::parse("contract_events"),
                                       Identifier::parse("naive_ts"), TimeZone::utc()),
             at(kBase - 7200));
   EXPECT_EQ(newest("contract_events", "naive_ts", TimeZone::named("Europe/Paris")),
@@ -121,7 +148,7 @@ TEST_P(ContractTest, NaiveTimestampsAreReadInTheRuleZone) {
 TEST_P(ContractTest, ZoneAwareTimestampsAreAbsolute) {
   EXPECT_EQ(newest("contract_events", "aware_ts"), at(kBase - 3600));
   EXPECT_EQ(newest("contract_events", "aware_ts", TimeZone::named("Asia/Tokyo")), at(kBase - 3600));
-  EXPECT_EQ(connector_->min_timestamp(QualifiedName::parse("contract_events"),
+  EXPECT_EQ(testing::min_timestamp(*connector_, QualifiedName::parse("contract_events"),
                                       Identifier::parse("aware_ts"), TimeZone::utc()),
             at(kBase - 7200));
 }
@@ -178,7 +205,8 @@ TEST_P(ContractTest, MissingTableAndColumnAreQueryErrors) {
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, ErrorCode::kQueryFailed);
   EXPECT_EQ(r.error->message, "column \"no_such_column\" not found in " +
-                                  backend_->default_schema() + ".contract_events");
+                                  backend_->default_schema() +
+                                  ".contract_events of source \"contract\"");
 }
 
 TEST_P(ContractTest, SlowQueriesStopAtTheDeadline) {
@@ -197,14 +225,14 @@ TEST_P(ContractTest, SlowQueriesStopAtTheDeadline) {
 TEST_P(ContractTest, FiltersCountTheSameRowsEverywhere) {
   const auto events = QualifiedName::parse("contract_events");
   const auto count = [&](const std::string& filter) {
-    return connector_->filtered_row_count(events, filter);
+    return connector_->row_count(events, filter);
   };
   EXPECT_EQ(count("name IN ('a', 'b') AND note IS NULL"), 1);
   EXPECT_EQ(count("name LIKE 'b%' OR lower(name) = 'c'"), 2);
   EXPECT_EQ(count("NAME ILIKE 'B' OR (id BETWEEN 2 AND 3 AND NOT id = 2)"), 2);
   EXPECT_EQ(count("CASE WHEN note IS NULL THEN 0 ELSE 1 END = 1 AND length(name) = 1"), 1);
   EXPECT_EQ(count("coalesce(note, 'none') = 'none' AND id * 2 - 1 > 0"), 2);
-  EXPECT_EQ(*connector_->filtered_max_timestamp(events, Identifier::parse("naive_ts"),
+  EXPECT_EQ(*connector_->max_timestamp(events, Identifier::parse("naive_ts"),
                                                 TimeZone::utc(), "name = 'a'"),
             at(kBase - 7200));
   // The protocol test servers run their SQL on SQLite, which cannot evaluate BigQuery's or
@@ -234,7 +262,7 @@ TEST_P(ContractTest, FilterOraclesCannotTellARightGuessFromAWrongOne) {
   const auto events = QualifiedName::parse("contract_events");
   const auto outcome = [&](const std::string& filter) -> std::string {
     try {
-      return "rows " + std::to_string(connector_->filtered_row_count(events, filter));
+      return "rows " + std::to_string(connector_->row_count(events, filter));
     } catch (const Error& e) {
       return "refused " + std::string(to_string(e.code()));
     }
@@ -275,7 +303,7 @@ TEST_P(ContractTest, ValueBombFiltersAreRefusedAtOnce) {
            "'aaaaaaaa')) > 0",
        }) {
     const auto start = std::chrono::steady_clock::now();
-    EXPECT_THROW((void)connector_->filtered_row_count(events, bomb), SecurityError) << bomb;
+    EXPECT_THROW((void)connector_->row_count(events, bomb), SecurityError) << bomb;
     EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(11)) << bomb;  // deadline + 1 s
   }
 }

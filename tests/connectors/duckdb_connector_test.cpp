@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <freshguard/connectors/duckdb_connector.hpp>
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/monitors/monitors.hpp>
 
 #include "support/duckdb_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -106,7 +107,7 @@ TEST_F(DuckdbConnectorTest, TimestampColumnsOfEveryKind) {
   EXPECT_EQ(newest(c, "orders", "day"), at(kBase - 14 * 3600));
   EXPECT_EQ(newest(c, "orders", "epoch"), at(kBase));
   EXPECT_EQ(newest(c, "orders", "txt"), at(kBase - 3600));
-  EXPECT_EQ(c.min_timestamp(QualifiedName::parse("orders"), Identifier::parse("updated_at"),
+  EXPECT_EQ(testing::min_timestamp(c, QualifiedName::parse("orders"), Identifier::parse("updated_at"),
                             TimeZone::utc()),
             at(kBase - 3600));
 }
@@ -132,7 +133,7 @@ TEST_F(DuckdbConnectorTest, WrongTypesAndMissingObjectsAreClearErrors) {
     (void)newest(c, "orders", "nope");
     FAIL();
   } catch (const QueryError& e) {
-    EXPECT_STREQ(e.what(), "column \"nope\" not found in main.orders");
+    EXPECT_STREQ(e.what(), "column \"nope\" not found in main.orders of source \"duck\"");
   }
   try {
     (void)c.row_count(QualifiedName::parse("missing"));

@@ -20,6 +20,10 @@ class MysqlBackend final : public ContractBackend {
     other_ = mysql_test_database("_o");
     raw_ = std::make_unique<MysqlRaw>(*MysqlServer::get(), false);
     drop();
+    // What the server receives, for received(): its general log, as a table. The test
+    // server is a throwaway one; the log stays on for the rest of the run.
+    MysqlRaw(*MysqlServer::get(), true)
+        .exec("SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = 'ON'");
     // aware_ts is a TIMESTAMP: both rows are written as absolute instants (12:00Z and
     // 15:00+02:00 = 13:00Z) under different session zones; the server itself runs in +05:00.
     raw_->exec("CREATE DATABASE " + db_ + "; CREATE DATABASE " + other_ + "; USE " + db_ + R"sql(;
@@ -61,6 +65,25 @@ class MysqlBackend final : public ContractBackend {
     o.timeout = timeout;
     o.cancel_grace = std::chrono::milliseconds(3000);  // room for a loaded machine
     return std::make_unique<MysqlConnector>(std::move(o));
+  }
+  config::SourceConfig source_config() const override {
+    config::SourceConfig s;
+    s.type = config::SourceType::kMysql;
+    s.database = db_;
+    return s;
+  }
+  // The server's general log, as a table (switched on for the run by the admin; the
+  // statements naming this backend's database).
+  std::vector<std::string> received() override {
+    MysqlRaw admin(*MysqlServer::get(), true);
+    std::vector<std::string> out;
+    for (const auto& row :
+         admin.exec("SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log "
+                    "WHERE command_type IN ('Query', 'Prepare', 'Execute') "
+                    "AND argument LIKE '%" + db_ + "%' ORDER BY event_time")) {
+      if (!row.empty() && row[0]) out.push_back(*row[0]);
+    }
+    return out;
   }
 
  private:

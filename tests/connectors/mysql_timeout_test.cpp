@@ -85,10 +85,10 @@ TEST_F(MysqlTimeoutTest, SlowQueryThroughTheConnectorIsKilledAndTheConnectionDis
   }
   EXPECT_LT(steady_clock::now() - start, milliseconds(4000));
   EXPECT_TRUE(stopped("SELECT COUNT(*)%"));
-  EXPECT_EQ(my.pool_status().total, 0);
+  EXPECT_EQ(my.pool_status()->total, 0);
   EXPECT_TRUE(eventually_mysql([&] { return sessions() == 0; }));
   my.test_connection();  // a fresh connection
-  EXPECT_EQ(my.pool_status().total, 1);
+  EXPECT_EQ(my.pool_status()->total, 1);
 }
 
 TEST_F(MysqlTimeoutTest, ServerStatementLimitIsATimeout) {
@@ -132,7 +132,7 @@ TEST_F(MysqlTimeoutTest, HungServerDuringConnectHitsTheConnectTimeout) {
   auto o = options();
   o.host = "127.0.0.1";
   o.port = proxy.port();
-  o.ssl = config::SslMode::kVerifyCa;  // 127.0.0.1 is not in the certificate's names
+  o.ssl = net::SslMode::kVerifyCa;  // 127.0.0.1 is not in the certificate's names
   o.connect_timeout = milliseconds(400);
   MysqlConnector my(o);
   const auto start = steady_clock::now();
@@ -147,7 +147,7 @@ TEST_F(MysqlTimeoutTest, HungServerDuringConnectHitsTheConnectTimeout) {
   const auto took = steady_clock::now() - start;
   EXPECT_GE(took, milliseconds(380));
   EXPECT_LT(took, milliseconds(1500));
-  EXPECT_EQ(my.pool_status().total, 0);
+  EXPECT_EQ(my.pool_status()->total, 0);
 }
 
 // Connector/C 3.3 performs the TLS handshake with blocking reads; its connect timeout (our
@@ -157,7 +157,7 @@ TEST_F(MysqlTimeoutTest, StalledTlsHandshakeIsBoundedByTheConnectTimeout) {
   auto o = options();
   o.host = "127.0.0.1";
   o.port = stall.port();
-  o.ssl = config::SslMode::kRequire;
+  o.ssl = net::SslMode::kRequire;
   o.connect_timeout = milliseconds(400);
   MysqlConnector my(o);
   const auto start = steady_clock::now();
@@ -170,7 +170,7 @@ TEST_F(MysqlTimeoutTest, StalledTlsHandshakeIsBoundedByTheConnectTimeout) {
         << e.what();
   }
   EXPECT_LT(steady_clock::now() - start, milliseconds(2500));  // one whole second, plus slack
-  EXPECT_EQ(my.pool_status().total, 0);
+  EXPECT_EQ(my.pool_status()->total, 0);
 }
 
 TEST_F(MysqlTimeoutTest, HungServerDuringAQueryNeverHangsTheCaller) {
@@ -178,7 +178,7 @@ TEST_F(MysqlTimeoutTest, HungServerDuringAQueryNeverHangsTheCaller) {
   auto o = options();
   o.host = "127.0.0.1";
   o.port = proxy.port();
-  o.ssl = config::SslMode::kVerifyCa;
+  o.ssl = net::SslMode::kVerifyCa;
   o.timeout = milliseconds(400);
   o.cancel_grace = milliseconds(300);
   MysqlConnector my(o);
@@ -192,7 +192,7 @@ TEST_F(MysqlTimeoutTest, HungServerDuringAQueryNeverHangsTheCaller) {
     EXPECT_EQ(e.detail(), "KILL QUERY could not be delivered in time");
   }
   EXPECT_LT(steady_clock::now() - start, milliseconds(400 + 300 + 1500));
-  EXPECT_EQ(my.pool_status().total, 0);
+  EXPECT_EQ(my.pool_status()->total, 0);
 }
 
 }  // namespace

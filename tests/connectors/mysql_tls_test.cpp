@@ -13,7 +13,7 @@
 namespace freshguard {
 namespace {
 
-using config::SslMode;
+using net::SslMode;
 using std::chrono::milliseconds;
 using testing::MysqlTest;
 

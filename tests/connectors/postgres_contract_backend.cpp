@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <fstream>
+
 #include <freshguard/connectors/postgres_connector.hpp>
 
 #include "connectors/contract_backend.hpp"
@@ -55,6 +57,28 @@ class PostgresBackend final : public ContractBackend {
     o.schema = schema_;
     o.timeout = timeout;
     return std::make_unique<PostgresConnector>(std::move(o));
+  }
+  config::SourceConfig source_config() const override {
+    config::SourceConfig s;
+    s.type = config::SourceType::kPostgres;
+    s.schema = schema_;
+    return s;
+  }
+  // The server logs every statement (log_statement = all) with the session's
+  // application_name: `<app>: LOG:  execute <unnamed>: <text>` or `... statement: <text>`.
+  std::vector<std::string> received() override {
+    std::ifstream in(PgServer::get()->log);
+    std::vector<std::string> out;
+    const std::string app = "fg_contract_" + schema_ + ": LOG:  ";
+    for (std::string line; std::getline(in, line);) {
+      const auto at = line.find(app);
+      if (at == std::string::npos) continue;
+      for (const std::string kind : {"execute <unnamed>: ", "statement: "}) {
+        const auto text = line.find(kind, at + app.size());
+        if (text == at + app.size()) out.push_back(line.substr(text + kind.size()));
+      }
+    }
+    return out;
   }
 
  private:

@@ -72,10 +72,10 @@ TEST_F(PostgresTimeoutTest, SlowQueryIsCancelledOnTheServerAtTheDeadline) {
   EXPECT_NE(server_log().find(app_ + ": ERROR:  canceling statement due to user request"),
             std::string::npos);
   // The poisoned connection was discarded; the next call gets a fresh one.
-  EXPECT_EQ(pg.pool_status().total, 0);
+  EXPECT_EQ(pg.pool_status()->total, 0);
   EXPECT_TRUE(eventually([&] { return sessions() == 0; }));
   pg.test_connection();
-  EXPECT_EQ(pg.pool_status().total, 1);
+  EXPECT_EQ(pg.pool_status()->total, 1);
 }
 
 TEST_F(PostgresTimeoutTest, ServerStatementTimeoutIsATimeout) {
@@ -133,7 +133,7 @@ TEST_F(PostgresTimeoutTest, HungServerDuringConnectHitsTheConnectTimeout) {
   const auto took = steady_clock::now() - start;
   EXPECT_GE(took, milliseconds(380));
   EXPECT_LT(took, milliseconds(1500));
-  EXPECT_EQ(pg.pool_status().total, 0);
+  EXPECT_EQ(pg.pool_status()->total, 0);
 }
 
 TEST_F(PostgresTimeoutTest, HungServerDuringAQueryNeverHangsTheCaller) {
@@ -155,7 +155,7 @@ TEST_F(PostgresTimeoutTest, HungServerDuringAQueryNeverHangsTheCaller) {
   }
   const auto took = steady_clock::now() - start;
   EXPECT_LT(took, milliseconds(400 + 300 + 1500));  // deadline + grace + slack
-  EXPECT_EQ(pg.pool_status().total, 0);
+  EXPECT_EQ(pg.pool_status()->total, 0);
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ class PostgresTlsTest : public PgTest {
 
 TEST_F(PostgresTlsTest, VerifyFullWithTheRightCaAndHost) {
   auto o = options();
-  ASSERT_EQ(o.ssl, config::SslMode::kVerifyFull);
+  ASSERT_EQ(o.ssl, net::SslMode::kVerifyFull);
   PostgresConnector pg(o);
   pg.test_connection();
   EXPECT_EQ(session_ssl(), "t");
@@ -90,7 +90,7 @@ TEST_F(PostgresTlsTest, HostNameMismatchFailsVerifyFullButNotVerifyCa) {
   EXPECT_FALSE(e.transient());
   EXPECT_NE(std::string(e.what()).find("does not match the host name"), std::string::npos)
       << e.what();
-  o.ssl = config::SslMode::kVerifyCa;
+  o.ssl = net::SslMode::kVerifyCa;
   PostgresConnector pg(o);
   pg.test_connection();
   EXPECT_EQ(session_ssl(), "t");
@@ -98,7 +98,7 @@ TEST_F(PostgresTlsTest, HostNameMismatchFailsVerifyFullButNotVerifyCa) {
 
 TEST_F(PostgresTlsTest, RequireEncryptsWithoutVerifying) {
   auto o = options();
-  o.ssl = config::SslMode::kRequire;
+  o.ssl = net::SslMode::kRequire;
   o.ssl_root_cert.clear();
   PostgresConnector pg(o);
   pg.test_connection();
@@ -107,7 +107,7 @@ TEST_F(PostgresTlsTest, RequireEncryptsWithoutVerifying) {
 
 TEST_F(PostgresTlsTest, DisableMustBeExplicitAndIsPlainText) {
   auto o = options();
-  o.ssl = config::SslMode::kDisable;
+  o.ssl = net::SslMode::kDisable;
   PostgresConnector pg(o);
   pg.test_connection();
   EXPECT_EQ(session_ssl(), "f");

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
@@ -21,6 +21,7 @@
 
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -59,19 +60,9 @@ class FlakyConnector final : public Connector {
     before();
     return real_->table_schema(t);
   }
-  std::int64_t row_count(const QualifiedName& t) override {
+  sql::Value aggregate(const AggregateRequest& r) override {
     before();
-    return real_->row_count(t);
-  }
-  std::optional<WallTime> max_timestamp(const QualifiedName& t, const Identifier& c,
-                                        const TimeZone& z) override {
-    before();
-    return real_->max_timestamp(t, c, z);
-  }
-  std::optional<WallTime> min_timestamp(const QualifiedName& t, const Identifier& c,
-                                        const TimeZone& z) override {
-    before();
-    return real_->min_timestamp(t, c, z);
+    return real_->aggregate(r);
   }
 
   int calls = 0;
@@ -274,8 +265,8 @@ TEST_F(ResilientConnectorTest, ForwardsEveryMethod) {
   EXPECT_EQ(c.row_count(orders()), 3);
   const auto col = Identifier::parse("updated_at");
   EXPECT_EQ(c.max_timestamp(orders(), col, TimeZone::utc()), WallTime(seconds(kBase - 30 * 60)));
-  EXPECT_EQ(c.min_timestamp(orders(), col, TimeZone::utc()), WallTime(seconds(kBase - 3600)));
-  EXPECT_FALSE(c.estimated_row_count(orders()).has_value());  // SQLite keeps no estimate
+  EXPECT_EQ(testing::min_timestamp(c, orders(), col, TimeZone::utc()), WallTime(seconds(kBase - 3600)));
+  EXPECT_FALSE(c.catalog_stats(orders()).has_value());  // SQLite keeps no catalog figures
   EXPECT_EQ(c.breaker_snapshot()->successes, 7u);
   EXPECT_EQ(c.retry_counters().calls, 7u);
 }

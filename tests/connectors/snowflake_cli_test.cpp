@@ -46,7 +46,7 @@ TEST(SnowflakeCliTest, ExampleConfigChecksThroughTheBinary) {
       EXPECT_EQ(result["method"], "catalog");
     }
   }
-  EXPECT_EQ(server.count_statements("SELECT MAX(\"LOADED_AT\")"), 2);  // EXPLAIN, then the query
+  EXPECT_EQ(server.count_statements("SELECT max(\"LOADED_AT\")"), 2);  // EXPLAIN, then the query
   EXPECT_EQ(server.count_statements("\"PAGE_EVENTS\""), 0);  // the catalog method scans nothing
   EXPECT_EQ(r.err.find("PRIVATE KEY"), std::string::npos);
   EXPECT_EQ(r.err.find("eyJ"), std::string::npos);  // no JWT in the log

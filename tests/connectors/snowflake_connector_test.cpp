@@ -6,11 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/monitors/monitors.hpp>
 
 #include "connectors/snowflake_fixture.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard::testing {
 namespace {
@@ -181,7 +182,7 @@ TEST_F(SnowflakeTest, AStatementPastTheDeadlineIsCancelled) {
                                TimeZone::utc()),
                TimeoutError);
   EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(5));
-  EXPECT_EQ(statements_with("SELECT MAX(\"ts\")"), 2);  // the EXPLAIN, then the query
+  EXPECT_EQ(statements_with("SELECT max(\"ts\")"), 2);  // the EXPLAIN, then the query
   EXPECT_EQ(server_->cancels(), 1);
   EXPECT_GE(server_->polls(), 2);
 }
@@ -196,11 +197,11 @@ TEST_F(SnowflakeTest, TheCostGuardRefusesAnExpensiveQueryBeforeItRuns) {
                                   "max_scan_mb (1.0 GiB); it was not run"),
             std::string::npos)
       << r.error->message;
-  EXPECT_EQ(statements_with("EXPLAIN USING JSON SELECT MAX(\"aware_ts\")"), 1);
-  EXPECT_EQ(statements_with("SELECT MAX(\"aware_ts\")"), 1);  // only inside the EXPLAIN
+  EXPECT_EQ(statements_with("EXPLAIN USING JSON SELECT max(\"aware_ts\")"), 1);
+  EXPECT_EQ(statements_with("SELECT max(\"aware_ts\")"), 1);  // only inside the EXPLAIN
   // An unfiltered COUNT(*) is answered from metadata and is not explained.
   EXPECT_EQ(c->row_count(events()), 3);
-  EXPECT_EQ(statements_with("EXPLAIN USING JSON SELECT COUNT"), 0);
+  EXPECT_EQ(statements_with("EXPLAIN USING JSON SELECT count"), 0);
 }
 
 TEST_F(SnowflakeTest, TheCatalogMethodIssuesNoScanningQuery) {
@@ -227,8 +228,8 @@ TEST_F(SnowflakeTest, TheCatalogMethodIssuesNoScanningQuery) {
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, ErrorCode::kConfigInvalid);
   EXPECT_NE(r.error->message.find("timestamp_column is required"), std::string::npos);
-  EXPECT_EQ(c->estimated_row_count(QualifiedName::parse("orders")), 2);
-  EXPECT_EQ(c->estimated_row_count(QualifiedName::parse("contract_slow")), std::nullopt);
+  EXPECT_EQ(c->catalog_stats(QualifiedName::parse("orders"))->row_count, 2);
+  EXPECT_EQ(c->catalog_stats(QualifiedName::parse("contract_slow")), std::nullopt);
 }
 
 TEST_F(SnowflakeTest, UnquotedUpperCaseNamesAreFoundFromLowerCase) {
@@ -236,7 +237,7 @@ TEST_F(SnowflakeTest, UnquotedUpperCaseNamesAreFoundFromLowerCase) {
   const auto r = run_check(*c, rule("orders", "loaded_at"), clock_);
   ASSERT_FALSE(r.error) << r.error->message;
   EXPECT_EQ(r.lag_seconds, 600);
-  EXPECT_EQ(statements_with("SELECT MAX(\"LOADED_AT\") AS V FROM \"FG_DB\".\"PUBLIC\".\"ORDERS\""),
+  EXPECT_EQ(statements_with("SELECT max(\"LOADED_AT\") FROM \"FG_DB\".\"PUBLIC\".\"ORDERS\""),
             2);
   const auto schema = c->table_schema(QualifiedName::parse("public.orders"));
   EXPECT_EQ(schema.table.name.str(), "ORDERS");
@@ -247,23 +248,23 @@ TEST_F(SnowflakeTest, UnquotedUpperCaseNamesAreFoundFromLowerCase) {
   EXPECT_EQ(c->max_timestamp(QualifiedName::parse("orders"), Identifier::parse("day"),
                              TimeZone::named("Asia/Tokyo")),
             WallTime(seconds(kBase - 14 * 3600 - 9 * 3600)));
-  EXPECT_EQ(c->min_timestamp(QualifiedName::parse("orders"), Identifier::parse("loaded_at"),
+  EXPECT_EQ(testing::min_timestamp(*c, QualifiedName::parse("orders"), Identifier::parse("loaded_at"),
                              TimeZone::utc()),
             WallTime(seconds(kBase - 1200)));
 }
 
 TEST_F(SnowflakeTest, FiltersAreCheckedExplainedAndApplied) {
   auto c = connector();
-  EXPECT_EQ(c->filtered_row_count(events(), "\"id\" > 1"), 2);
-  EXPECT_EQ(statements_with("EXPLAIN USING JSON SELECT COUNT(*) AS N FROM "
+  EXPECT_EQ(c->row_count(events(), "\"id\" > 1"), 2);
+  EXPECT_EQ(statements_with("EXPLAIN USING JSON SELECT count(*) FROM "
                             "\"FG_DB\".\"PUBLIC\".\"contract_events\" WHERE (\"id\" > 1)"),
             1);
-  EXPECT_EQ(c->filtered_max_timestamp(events(), Identifier::parse("naive_ts"), TimeZone::utc(),
+  EXPECT_EQ(c->max_timestamp(events(), Identifier::parse("naive_ts"), TimeZone::utc(),
                                       "\"name\" = 'a'"),
             WallTime(seconds(kBase - 7200)));
   const auto before = server_->statements().size();
-  EXPECT_THROW(c->filtered_row_count(events(), "1=1; DROP TABLE x"), SecurityError);
-  EXPECT_THROW(c->filtered_row_count(events(), "id IN (SELECT id FROM other)"), SecurityError);
+  EXPECT_THROW(c->row_count(events(), "1=1; DROP TABLE x"), SecurityError);
+  EXPECT_THROW(c->row_count(events(), "id IN (SELECT id FROM other)"), SecurityError);
   EXPECT_EQ(server_->statements().size(), before);
 }
 

@@ -21,6 +21,14 @@ class SnowflakeBackend final : public ContractBackend {
     o.timeout = timeout;
     return std::make_unique<SnowflakeConnector>(std::move(o));
   }
+  config::SourceConfig source_config() const override {
+    config::SourceConfig s;
+    s.type = config::SourceType::kSnowflake;
+    s.database = kSnowflakeDatabase;
+    return s;
+  }
+  // The statements the test server received (EXPLAINs included, as their own text).
+  std::vector<std::string> received() override { return server_->statements(); }
 
  private:
   TempDir dir_;

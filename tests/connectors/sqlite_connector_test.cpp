@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
 
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -102,7 +103,7 @@ TEST_F(SqliteConnectorTest, MixedCaseAndQualifiedNamesResolve) {
   EXPECT_EQ(c.max_timestamp(QualifiedName::parse("MixedCase"), Identifier::parse("LoadedAt"),
                             TimeZone::utc()),
             at(kBase));
-  EXPECT_EQ(c.min_timestamp(QualifiedName::parse("MixedCase"), Identifier::parse("LoadedAt"),
+  EXPECT_EQ(testing::min_timestamp(c, QualifiedName::parse("MixedCase"), Identifier::parse("LoadedAt"),
                             TimeZone::utc()),
             at(kBase - 1000));
 }

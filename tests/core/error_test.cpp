@@ -70,7 +70,6 @@ TEST(ErrorTest, EnumSpellings) {
   EXPECT_EQ(to_string(Method::kMaxTimestamp), "max_timestamp");
   EXPECT_EQ(to_string(Method::kCatalog), "catalog");
   EXPECT_EQ(to_string(Method::kExactCount), "exact_count");
-  EXPECT_EQ(to_string(Method::kEstimate), "estimate");
 }
 
 }  // namespace

@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <freshguard/config/config.hpp>
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
 #include <freshguard/core/check_result.hpp>

@@ -171,7 +171,7 @@ TEST_F(PgFaultTest, TerminatedPooledConnectionsAreDiscarded) {
   }
   const auto old_pids = role_pids();
   ASSERT_FALSE(old_pids.empty());
-  EXPECT_EQ(postgres_->pool_status().idle, static_cast<int>(old_pids.size()));
+  EXPECT_EQ(postgres_->pool_status()->idle, static_cast<int>(old_pids.size()));
   terminate_sessions();
   ASSERT_TRUE(eventually([&] { return role_sessions() == 0; }));
   for (int i = 0; i < 5; ++i) {
@@ -182,7 +182,7 @@ TEST_F(PgFaultTest, TerminatedPooledConnectionsAreDiscarded) {
   for (const auto& pid : new_pids) {
     EXPECT_EQ(std::count(old_pids.begin(), old_pids.end(), pid), 0) << "dead backend reused";
   }
-  EXPECT_EQ(postgres_->pool_status().total, static_cast<int>(new_pids.size()));
+  EXPECT_EQ(postgres_->pool_status()->total, static_cast<int>(new_pids.size()));
   EXPECT_EQ(resilient_->circuit_state(), CircuitState::kClosed);
   expect_one_result_per_check();
   expect_no_leaked_sessions();

@@ -155,7 +155,7 @@ TEST_F(FreshnessTest, MissingTableAndColumnAreClearErrors) {
     (void)check_freshness(*connector_, rl, clock_);
     FAIL();
   } catch (const QueryError& e) {
-    EXPECT_STREQ(e.what(), "column \"updated_at\" not found in main.events");
+    EXPECT_STREQ(e.what(), "column \"updated_at\" not found in main.events of source \"wh\"");
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
@@ -16,6 +17,7 @@
 
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -131,16 +133,8 @@ class CostlyConnector final : public Connector {
   TableSchema table_schema(const sql::QualifiedName& t) override {
     return before(), real_->table_schema(t);
   }
-  std::int64_t row_count(const sql::QualifiedName& t) override {
-    return before(), real_->row_count(t);
-  }
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& t, const sql::Identifier& c,
-                                        const TimeZone& z) override {
-    return before(), real_->max_timestamp(t, c, z);
-  }
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& t, const sql::Identifier& c,
-                                        const TimeZone& z) override {
-    return before(), real_->min_timestamp(t, c, z);
+  sql::Value aggregate(const AggregateRequest& r) override {
+    return before(), real_->aggregate(r);
   }
 
  private:
@@ -197,9 +191,9 @@ TEST_F(RecordingTest, EveryCallIsRecordedWithItsDurationAcrossRetries) {
   EXPECT_EQ(m.at("orders:count").max_duration, milliseconds(106));  // 3 + 100 + 3
   const auto col = sql::Identifier::parse("updated_at");
   EXPECT_TRUE(c->max_timestamp(orders, col, TimeZone::utc()).has_value());
-  EXPECT_TRUE(c->min_timestamp(orders, col, TimeZone::utc()).has_value());
+  EXPECT_TRUE(testing::min_timestamp(*c, orders, col, TimeZone::utc()).has_value());
   c->table_schema(orders);
-  c->estimated_row_count(orders);
+  c->catalog_stats(orders);
   c->list_tables();
   c->test_connection();
   EXPECT_THROW(c->row_count(sql::QualifiedName::parse("missing")), QueryError);

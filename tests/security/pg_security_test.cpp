@@ -105,7 +105,8 @@ TEST_F(PgSecurityTest, HundredConcurrentChecksOfOneUncachedTableCostOneCatalogQu
   EXPECT_EQ(run_check(pg, rule).error->code, ErrorCode::kQueryFailed);
   const auto r = run_check(pg, rule);
   ASSERT_TRUE(r.error);
-  EXPECT_EQ(r.error->message, "column \"UPDATED_AT\" not found in " + schema_ + ".orders");
+  EXPECT_EQ(r.error->message, "column \"UPDATED_AT\" not found in " + schema_ +
+                                      ".orders of source \"pgtest\"");
   EXPECT_GE(cache->stats().invalidations, 1u);
 }
 
@@ -137,7 +138,7 @@ TEST_F(PgSecurityTest, CostGuardLetsTheFreshnessCheckRunAndRefusesABigSelect) {
   const auto one = pg.query("SELECT id FROM big WHERE id = 42;");
   ASSERT_EQ(one.rows.size(), 1u);
   EXPECT_EQ(one.rows[0][0], "42");
-  EXPECT_TRUE(pg.filtered_max_timestamp(
+  EXPECT_TRUE(pg.max_timestamp(
       QualifiedName::parse("big"), Identifier::parse("updated_at"), TimeZone::utc(), "id < 1000"));
   // The scan estimate: a seq scan of the whole table is refused under a small scan limit.
   auto small = options();
@@ -146,7 +147,7 @@ TEST_F(PgSecurityTest, CostGuardLetsTheFreshnessCheckRunAndRefusesABigSelect) {
   why = refusal([&] { (void)strict.query("SELECT id FROM big WHERE id = 42"); });
   EXPECT_NE(why.find("to scan about"), std::string::npos) << why;
   why =
-      refusal([&] { (void)strict.filtered_row_count(QualifiedName::parse("big"), "id % 2 = 0"); });
+      refusal([&] { (void)strict.row_count(QualifiedName::parse("big"), "id % 2 = 0"); });
   EXPECT_NE(why.find("rule filter refused by the cost guard"), std::string::npos) << why;
   // The generated queries are never refused for size: the strict connector still checks.
   EXPECT_EQ(run_check(strict, freshness_rule("big", "updated_at")).status, CheckStatus::kOk);
@@ -207,9 +208,9 @@ TEST_F(PgSecurityTest, FiltersAreAppliedAndChecked) {
   PostgresConnector pg(options());
   const auto t = QualifiedName::parse("events");
   const std::string filter = "region = 'eu' AND is_test = false";
-  EXPECT_EQ(pg.filtered_row_count(t, filter), 1);
-  EXPECT_EQ(pg.filtered_row_count(t, ""), 3);
-  EXPECT_EQ(*pg.filtered_max_timestamp(t, Identifier::parse("updated_at"), TimeZone::utc(), filter),
+  EXPECT_EQ(pg.row_count(t, filter), 1);
+  EXPECT_EQ(pg.row_count(t, ""), 3);
+  EXPECT_EQ(*pg.max_timestamp(t, Identifier::parse("updated_at"), TimeZone::utc(), filter),
             *parse_timestamp("2024-05-01T10:00:00Z", TimeZone::utc()));
   Rule rule = freshness_rule("events", "updated_at");
   rule.filter = "region = 'us'";
@@ -272,7 +273,7 @@ TEST_F(PgSecurityTest, NothingDerivedFromHostileInputReachesTheServer) {
        {"true; DROP TABLE users; -- " + mark, "pg_sleep(10) IS NULL OR '" + mark + "' = ''",
         "id IN (SELECT 1 FROM pg_user WHERE usename = '" + mark + "')",
         "true UNION SELECT '" + mark + "'"}) {
-    EXPECT_NE(refusal([&] { (void)plain.filtered_row_count(t, filter); }), "") << filter;
+    EXPECT_NE(refusal([&] { (void)plain.row_count(t, filter); }), "") << filter;
     Rule rule = freshness_rule("users", "updated_at");
     rule.filter = filter;
     const auto r = run_check(pg, rule);
@@ -303,7 +304,7 @@ TEST_F(PgSecurityTest, FilterCannotNotifyOrTakeAdvisoryLocks) {
            "txid_current() > 0",
            "length(table_to_xml('t', true, false, '')::text) > 0",
        }) {
-    EXPECT_NE(refusal([&] { (void)pg.filtered_row_count(t, filter); }), "") << filter;
+    EXPECT_NE(refusal([&] { (void)pg.row_count(t, filter); }), "") << filter;
   }
   for (const std::string& sql : std::vector<std::string>{
            "SELECT pg_notify('fg_chan', 'x')",
@@ -312,7 +313,7 @@ TEST_F(PgSecurityTest, FilterCannotNotifyOrTakeAdvisoryLocks) {
        }) {
     EXPECT_NE(refusal([&] { (void)pg.query(sql); }), "") << sql;
   }
-  EXPECT_EQ(pg.filtered_row_count(t, "region = 'eu'"), 1);  // the pooled session is alive
+  EXPECT_EQ(pg.row_count(t, "region = 'eu'"), 1);  // the pooled session is alive
   // Lines this test's connector sessions logged (log_line_prefix starts with the
   // application name); other tests share the server and its log.
   std::vector<std::string> mine;

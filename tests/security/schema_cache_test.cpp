@@ -11,11 +11,11 @@
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/monitors/monitors.hpp>
-#include <freshguard/security/catalog.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/aggregate.hpp"
 
 namespace freshguard::security {
 namespace {
@@ -227,7 +227,7 @@ TEST(SchemaCacheTest, FindColumnOrThrow) {
   }
 }
 
-// The Connector interface's defaults for connectors without a cache, filters or query().
+// The Connector interface's defaults for connectors without a cache, query() or a pool.
 class MinimalConnector final : public Connector {
  public:
   const std::string& source_name() const noexcept override { return name_; }
@@ -238,15 +238,11 @@ class MinimalConnector final : public Connector {
     ++catalog_reads;
     return schema_of(t.display().c_str(), {"id"});
   }
-  std::int64_t row_count(const QualifiedName&) override { return 7; }
-  std::optional<WallTime> max_timestamp(const QualifiedName&, const sql::Identifier&,
-                                        const TimeZone&) override {
+  sql::Value aggregate(const AggregateRequest& r) override {
+    if (r.aggregate == sql::Aggregate::kCountAll) return std::int64_t{7};
     return WallTime{};
   }
-  std::optional<WallTime> min_timestamp(const QualifiedName&, const sql::Identifier&,
-                                        const TimeZone&) override {
-    return std::nullopt;
-  }
+
   int catalog_reads = 0;
 
  private:
@@ -254,25 +250,17 @@ class MinimalConnector final : public Connector {
   sql::Dialect dialect_{sql::DialectKind::kSqlite};
 };
 
-TEST(ConnectorDefaultsTest, NoCacheNoFiltersNoQuery) {
+TEST(ConnectorDefaultsTest, NoCacheNoQueryNoPool) {
   MinimalConnector c;
   const auto t = QualifiedName::parse("main.t");
   EXPECT_EQ(c.cached_table_schema(t)->table.display(), "main.t");
   EXPECT_EQ(c.cached_table_schema(t)->columns.size(), 1u);
   EXPECT_EQ(c.catalog_reads, 2);  // no cache: every call reads the catalog
-  EXPECT_EQ(c.filtered_row_count(t, ""), 7);
-  EXPECT_TRUE(c.filtered_max_timestamp(t, sql::Identifier::parse("id"), TimeZone::utc(), ""));
-  try {
-    (void)c.filtered_row_count(t, "a = 1");
-    FAIL();
-  } catch (const QueryError& e) {
-    EXPECT_STREQ(e.what(), "rule filters are not supported by source \"minimal\"");
-  }
-  EXPECT_THROW(
-      (void)c.filtered_max_timestamp(t, sql::Identifier::parse("id"), TimeZone::utc(), "a = 1"),
-      QueryError);
+  EXPECT_EQ(c.row_count(t), 7);
+  EXPECT_TRUE(c.max_timestamp(t, sql::Identifier::parse("id"), TimeZone::utc()));
   EXPECT_THROW((void)c.query("SELECT 1"), QueryError);
-  EXPECT_FALSE(c.estimated_row_count(t));
+  EXPECT_FALSE(c.catalog_stats(t));
+  EXPECT_FALSE(c.pool_status());
 }
 
 // --- the SQLite connector resolving through the cache ---
@@ -334,8 +322,9 @@ TEST_F(SqliteSchemaCacheTest, SchemaChangesAreNoticed) {
   testing::sqlite_exec(path_, "ALTER TABLE orders ADD COLUMN loaded_at TEXT");
   EXPECT_FALSE(c.max_timestamp(t, sql::Identifier::parse("loaded_at"), zone));
   EXPECT_EQ(cache_->stats().loads, 2u);
-  const auto r = resolve_column(c, t, sql::Identifier::parse("LOADED_AT"));
-  EXPECT_EQ(r.column.str(), "loaded_at");
+  EXPECT_EQ(c.prepare(AggregateRequest{sql::Aggregate::kMax, t, sql::Identifier::parse("LOADED_AT"), {}})
+                .column->str(),
+            "loaded_at");
   // A missing column is a clear error after that one reload, before any data query.
   try {
     (void)c.max_timestamp(t, sql::Identifier::parse("nope"), zone);
@@ -381,7 +370,7 @@ TEST_F(SqliteSchemaCacheTest, GeneratedQueriesPassTheAnalyser) {
   o.analyzer.denied_functions = {"count"};
   SqliteConnector counting(o);
   EXPECT_THROW((void)counting.row_count(t), SecurityError);
-  EXPECT_TRUE(counting.min_timestamp(t, sql::Identifier::parse("updated_at"), TimeZone::utc()));
+  EXPECT_TRUE(testing::min_timestamp(counting, t, sql::Identifier::parse("updated_at"), TimeZone::utc()));
 }
 
 }  // namespace

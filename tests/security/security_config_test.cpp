@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <freshguard/config/config.hpp>
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/core/error.hpp>
 
 #include "config/config_test_util.hpp"
@@ -121,9 +121,9 @@ TEST(SecurityConfigTest, FactoryGivesEachSourceItsSchemaCache) {
   source.schema_cache_ttl_seconds = 0;
   const auto uncached = make_connector(source);
   EXPECT_NE(uncached->cached_table_schema(t), uncached->cached_table_schema(t));
-  EXPECT_EQ(c->filtered_row_count(t, "ts >= '2024-01-01'"), 1);
-  EXPECT_EQ(c->filtered_row_count(t, "ts > '2024-01-01'"), 0);
-  EXPECT_THROW((void)c->filtered_row_count(t, "1 = 1; DROP TABLE orders"), SecurityError);
+  EXPECT_EQ(c->row_count(t, "ts >= '2024-01-01'"), 1);
+  EXPECT_EQ(c->row_count(t, "ts > '2024-01-01'"), 0);
+  EXPECT_THROW((void)c->row_count(t, "1 = 1; DROP TABLE orders"), SecurityError);
   EXPECT_THROW((void)c->query("SELECT 1"), QueryError);  // not offered by SQLite
 }
 

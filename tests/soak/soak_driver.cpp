@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
 #include <freshguard/monitors/monitors.hpp>
 

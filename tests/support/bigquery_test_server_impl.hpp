@@ -78,7 +78,8 @@ inline void BigqueryTestServer::token(const httplib::Request& req, httplib::Resp
         {{"access_token", tok}, {"expires_in", token_lifetime_}, {"token_type", "Bearer"}});
 }
 
-// `p.d.t` -> "d"."t", `x` -> "x"; `missing` gets the first name of an unknown project.
+// `p.d.t` and `p`.`d`.`t` -> "d"."t", `x` -> "x"; `missing` gets the first name of an
+// unknown project.
 inline std::string BigqueryTestServer::translate(const std::string& sql,
                                                  std::string& missing) const {
   std::string out;
@@ -87,8 +88,14 @@ inline std::string BigqueryTestServer::translate(const std::string& sql,
       out.push_back(sql[i]);
       continue;
     }
-    const auto end = sql.find('`', i + 1);
+    // One quoted path (`p.d.t`) or quoted parts joined by dots (`p`.`d`.`t`).
+    auto end = sql.find('`', i + 1);
     std::string name = sql.substr(i + 1, end - i - 1);
+    while (end + 2 < sql.size() && sql[end + 1] == '.' && sql[end + 2] == '`') {
+      const auto next = sql.find('`', end + 3);
+      name += "." + sql.substr(end + 3, next - end - 3);
+      end = next;
+    }
     i = end;
     std::vector<std::string> parts;
     for (std::size_t s = 0, dot = 0; dot != std::string::npos; s = dot + 1) {
@@ -127,7 +134,8 @@ inline std::string BigqueryTestServer::column_type(const std::string& dataset,
 // Result types: declared types, MAX/MIN(col) typed as col, else from the values.
 inline nlohmann::json BigqueryTestServer::result_fields(const std::string& sql,
                                                         const SqlResult& r) {
-  static const std::regex kExtreme(R"re((?:MAX|MIN)\("(\w+)"\).*FROM "(\w+)"\."(\w+)")re");
+  static const std::regex kExtreme(R"re((?:MAX|MIN)\("(\w+)"\).*FROM "(\w+)"\."(\w+)")re",
+                                   std::regex::icase);
   std::smatch m;
   const bool extreme = std::regex_search(sql, m, kExtreme);
   Json fields = Json::array();

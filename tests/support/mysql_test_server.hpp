@@ -44,7 +44,7 @@ struct MysqlServer {
     o.database = database;
     o.username = user;
     o.password = password;
-    o.ssl = config::SslMode::kVerifyFull;
+    o.ssl = net::SslMode::kVerifyFull;
     o.ssl_root_cert = ca;
     return o;
   }

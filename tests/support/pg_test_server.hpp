@@ -42,7 +42,7 @@ struct PgServer {
     o.database = db;
     o.username = user;
     o.password = password;
-    o.ssl = config::SslMode::kVerifyFull;
+    o.ssl = net::SslMode::kVerifyFull;
     o.ssl_root_cert = ca;
     o.application_name = app_name;
     return o;

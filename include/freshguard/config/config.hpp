@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include <freshguard/net/tls.hpp>
 #include <freshguard/core/rule.hpp>
 
 namespace freshguard::config {
@@ -24,9 +25,9 @@ enum class SourceType { kPostgres, kMysql, kSqlite, kDuckdb, kBigquery, kSnowfla
 std::string_view to_string(SourceType t) noexcept;
 std::optional<SourceType> parse_source_type(std::string_view text) noexcept;
 
-/// TLS mode for server databases. `ssl: true` means kVerifyFull, `ssl: false` kDisable.
-enum class SslMode { kDisable, kRequire, kVerifyCa, kVerifyFull };
-std::string_view to_string(SslMode m) noexcept;
+/// TLS mode for server databases (net/tls.hpp, where the connectors take it from).
+using SslMode = net::SslMode;
+using net::to_string;
 
 /// How a source's circuit breaker trips: a run of failures, or a failure share over a window.
 enum class CircuitBreakerMode { kConsecutive, kFailureRate };

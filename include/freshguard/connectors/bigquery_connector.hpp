@@ -17,11 +17,10 @@
 ///
 /// Names: `rule.table` is `table` (in the configured dataset) or `dataset.table`, matched
 /// exactly (tables.get), else by the only case-insensitive match in the dataset's
-/// tables.list; queries name the resolved table as the backtick-quoted
-/// `project.dataset.table` (hyphenated project ids are valid). Schemas, list_tables,
-/// estimated_row_count and catalog_stats come from the tables.get / tables.list metadata
+/// tables.list; queries name the resolved table as `project`.`dataset`.`table`
+/// (hyphenated project ids are valid). Schemas, list_tables and catalog_stats come from the tables.get / tables.list metadata
 /// calls, which run no query job and bill nothing; resolved schemas are kept in the schema
-/// cache. Every generated query is analysed (security::QueryAnalyzer) in its PostgreSQL
+/// cache. Every data query is analysed (security::QueryAnalyzer) in its PostgreSQL
 /// rendering, which differs only in quoting, before its dry run; a rule's `filter:` is
 /// checked and applied as the WHERE (write plain identifiers in it, not backticks).
 ///
@@ -34,7 +33,7 @@
 #include <memory>
 #include <string>
 
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/connectors/sql_connector.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
 namespace freshguard {
@@ -73,49 +72,12 @@ struct BigqueryOptions {
   security::AnalyzerLimits analyzer;
 };
 
-class BigqueryConnector final : public Connector {
+/// The BigQuery driver under the connector core (connectors/sql_connector.hpp).
+class BigqueryConnector final : public connectors::SqlConnector {
  public:
-  /// Reads and checks the key file. Throws ConfigError naming the file (never its
-  /// contents) when it is missing, unreadable or not a service-account key, and when
-  /// project or dataset are invalid. Nothing is sent over the network yet.
+  /// Reads the key file and checks the settings (ConfigError); calls nothing yet.
   explicit BigqueryConnector(BigqueryOptions options);
   ~BigqueryConnector() override;
-  BigqueryConnector(const BigqueryConnector&) = delete;
-  BigqueryConnector& operator=(const BigqueryConnector&) = delete;
-
-  const std::string& source_name() const noexcept override;
-  const sql::Dialect& dialect() const noexcept override;
-  /// datasets.get on the configured dataset (auth, permissions, reachability).
-  void test_connection() override;
-  /// Tables and views of the configured dataset (tables.list, all pages).
-  std::vector<sql::QualifiedName> list_tables() override;
-  /// tables.get; nullable from the column mode, primary key from the table constraints.
-  TableSchema table_schema(const sql::QualifiedName& table) override;
-  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
-  std::int64_t filtered_row_count(const sql::QualifiedName& table,
-                                  std::string_view filter) override;
-  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
-                                                 const sql::Identifier& column,
-                                                 const TimeZone& zone,
-                                                 std::string_view filter) override;
-  /// `SELECT COUNT(*)` (dry run first).
-  std::int64_t row_count(const sql::QualifiedName& table) override;
-  /// `SELECT MAX(col)` / `MIN(col)` (dry run first). TIMESTAMP is absolute; DATETIME and
-  /// DATE are read in `zone`; STRING is parsed as ISO-8601.
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  /// tables.get `numRows` (no query job); nullopt for views.
-  std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
-  /// tables.get `lastModifiedTime` and `numRows` (no query job); nullopt for views.
-  std::optional<CatalogStats> catalog_stats(const sql::QualifiedName& table) override;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace freshguard

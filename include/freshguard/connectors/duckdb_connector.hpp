@@ -22,7 +22,7 @@
 #include <memory>
 #include <string>
 
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/connectors/sql_connector.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
 namespace freshguard::security {
@@ -56,42 +56,22 @@ struct DuckdbOptions {
   security::AnalyzerLimits analyzer;
 };
 
-class DuckdbConnector final : public Connector {
+/// The DuckDB driver under the connector core (connectors/sql_connector.hpp): connections
+/// to one bounded database from the shared pool. A rule's filter is checked by the analyser,
+/// then applied as WHERE. Freshness reads TIMESTAMP [WITH TIME ZONE], DATE, VARCHAR
+/// (ISO-8601) and integer (Unix time) columns.
+class DuckdbConnector final : public connectors::SqlConnector {
  public:
   /// Validates the path (SecurityError for system directories) but opens nothing yet.
   explicit DuckdbConnector(DuckdbOptions options);
   ~DuckdbConnector() override;
-  DuckdbConnector(const DuckdbConnector&) = delete;
-  DuckdbConnector& operator=(const DuckdbConnector&) = delete;
-
-  const std::string& source_name() const noexcept override;
-  const sql::Dialect& dialect() const noexcept override;
-  void test_connection() override;
-  std::vector<sql::QualifiedName> list_tables() override;
-  TableSchema table_schema(const sql::QualifiedName& table) override;
-  /// From the schema cache; a miss reads the catalog once however many callers wait.
-  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
-  /// `filter:` support: the filter is checked by the analyser, then applied as WHERE.
-  std::int64_t filtered_row_count(const sql::QualifiedName& table,
-                                  std::string_view filter) override;
-  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
-                                                 const sql::Identifier& column,
-                                                 const TimeZone& zone,
-                                                 std::string_view filter) override;
-  std::int64_t row_count(const sql::QualifiedName& table) override;
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
 
   /// Connections currently open (idle plus in use).
   int open_connections() const;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
+
+/// The DuckDB driver alone, to compose with the connector core (tests put a recording
+/// driver around it). make_duckdb_driver(o) under SqlConnector is what DuckdbConnector(o) is.
+std::unique_ptr<connectors::Driver> make_duckdb_driver(DuckdbOptions options);
 
 }  // namespace freshguard

@@ -28,8 +28,8 @@
 #include <optional>
 #include <string>
 
-#include <freshguard/config/config.hpp>
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/connectors/sql_connector.hpp>
+#include <freshguard/net/tls.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
 namespace freshguard::security {
@@ -41,13 +41,7 @@ namespace freshguard {
 /// MySQL's identifier limit (database, table and column names), in characters.
 inline constexpr std::size_t kMysqlMaxIdentifierLength = 64;
 
-/// A snapshot of a pool. total = idle + in_use (connections being opened count as in use).
-struct MysqlPoolStatus {
-  int total = 0;
-  int idle = 0;
-  int in_use = 0;
-  int waiting = 0;  ///< callers waiting for a free connection
-};
+using MysqlPoolStatus = connectors::PoolStatus;
 
 struct MysqlOptions {
   std::string source_name = "mysql";
@@ -61,7 +55,7 @@ struct MysqlOptions {
   /// require encrypts without verifying (the chain is verified anyway when ssl_root_cert is
   /// set); disable connects without TLS. With verify-ca/verify-full and no ssl_root_cert,
   /// the system's CA bundle (/etc/ssl/certs/ca-certificates.crt) is used.
-  config::SslMode ssl = config::SslMode::kVerifyFull;
+  net::SslMode ssl = net::SslMode::kVerifyFull;
   std::string ssl_root_cert;
   /// Database of unqualified table names, and the one list_tables() lists. Empty =
   /// `database`.
@@ -96,62 +90,19 @@ struct MysqlOptions {
   security::AnalyzerLimits analyzer;
 };
 
-/// Thread-safe (any method from any thread). The pool's lock is never held during I/O.
-class MysqlConnector final : public Connector {
+/// The MySQL / MariaDB driver (Connector/C, its pool, information_schema) under the connector
+/// core (connectors/sql_connector.hpp). Thread-safe; the pool's lock is never held during
+/// I/O.
+class MysqlConnector final : public connectors::SqlConnector {
  public:
   /// Opens nothing yet; connections are opened on first use.
   explicit MysqlConnector(MysqlOptions options);
   /// Closes every idle connection. No call may still be running.
   ~MysqlConnector() override;
-  MysqlConnector(const MysqlConnector&) = delete;
-  MysqlConnector& operator=(const MysqlConnector&) = delete;
 
-  const std::string& source_name() const noexcept override;
-  /// sql::DialectKind::kMysql (backtick quoting).
-  const sql::Dialect& dialect() const noexcept override;
-  void test_connection() override;
-  /// Tables and views of the default schema (`schema`, else `database`) that the user can
-  /// see, by name. Names that are not plain identifiers are left out.
-  std::vector<sql::QualifiedName> list_tables() override;
-  /// Columns from information_schema.COLUMNS; types as COLUMN_TYPE spells them
-  /// (`varchar(100)`, `int(11) unsigned`); primary key from COLUMN_KEY = 'PRI'.
-  TableSchema table_schema(const sql::QualifiedName& table) override;
-  /// From the schema cache; a miss reads the catalog once however many callers wait.
-  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
-  /// `filter:` support: the filter is checked by the analyser, then applied as WHERE.
-  std::int64_t filtered_row_count(const sql::QualifiedName& table,
-                                  std::string_view filter) override;
-  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
-                                                 const sql::Identifier& column,
-                                                 const TimeZone& zone,
-                                                 std::string_view filter) override;
-  std::int64_t row_count(const sql::QualifiedName& table) override;
-  /// Works on DATETIME, TIMESTAMP, DATE, integer (Unix time) and text (ISO-8601) columns;
-  /// other types, and values such as the zero date, throw MonitoringError.
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  /// information_schema.TABLES.TABLE_ROWS: exact for MyISAM/Aria, an estimate for InnoDB
-  /// (refreshed by ANALYZE TABLE and InnoDB's background statistics); nullopt for views.
-  std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
-  /// Catalog freshness: information_schema.TABLES.UPDATE_TIME, read as UTC. nullopt when the
-  /// server does not know (views, InnoDB tables not written since the server started,
-  /// engines that do not track it). It is only as good as the engine's bookkeeping: InnoDB
-  /// keeps it in memory (lost on restart, not updated for every write path), so prefer
-  /// max_timestamp where a timestamp column exists. Resolves `table` like row_count.
-  std::optional<WallTime> catalog_update_time(const sql::QualifiedName& table);
-
-  MysqlPoolStatus pool_status() const;
   /// Closes idle connections past idle_timeout or max_lifetime now (a background thread
   /// also does it periodically).
   void prune_idle();
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace freshguard

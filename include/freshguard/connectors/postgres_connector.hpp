@@ -19,27 +19,16 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 
-#include <freshguard/config/config.hpp>
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/connectors/sql_connector.hpp>
+#include <freshguard/net/tls.hpp>
 #include <freshguard/security/cost_guard.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
-namespace freshguard::security {
-class SchemaCache;
-}  // namespace freshguard::security
-
 namespace freshguard {
 
-/// A snapshot of a pool. total = idle + in_use (connections being opened count as in use).
-struct PostgresPoolStatus {
-  int total = 0;
-  int idle = 0;
-  int in_use = 0;
-  int waiting = 0;  ///< callers waiting for a free connection
-};
+using PostgresPoolStatus = connectors::PoolStatus;
 
 struct PostgresOptions {
   std::string source_name = "postgres";
@@ -50,7 +39,7 @@ struct PostgresOptions {
   std::string password;  ///< secret: never in messages or logs
   /// Default verify-full. With verify-ca/verify-full and no ssl_root_cert, the system's CA
   /// bundle (/etc/ssl/certs/ca-certificates.crt) is used when present.
-  config::SslMode ssl = config::SslMode::kVerifyFull;
+  net::SslMode ssl = net::SslMode::kVerifyFull;
   std::string ssl_root_cert;
   /// Schema of unqualified table names, and the one list_tables() lists. Empty = "public".
   std::string schema;
@@ -89,60 +78,26 @@ struct PostgresOptions {
   int max_result_rows = 10000;
 };
 
-/// Thread-safe (any method from any thread). The pool's lock is never held during I/O.
-class PostgresConnector final : public Connector {
+/// The PostgreSQL driver (libpq, its pool, pg_catalog) under the connector core
+/// (connectors/sql_connector.hpp). Thread-safe; the pool's lock is never held during I/O.
+/// test_connection() runs SELECT 1; the first call also checks the role's privileges and
+/// logs a warning when it can call pg_notify or the advisory-lock functions, or is a
+/// superuser (docs/SECURITY_HARDENING.md shows the REVOKE). Columns come from pg_catalog,
+/// types as format_type() spells them (`character varying(100)`); freshness reads
+/// timestamptz, timestamp, date and text (ISO-8601) columns. A filter is checked by the
+/// analyser and, through EXPLAIN, by the cost guard (its scan estimate). query() runs the
+/// analyser, then EXPLAIN (VERBOSE, FORMAT JSON) against cost_limits, then the query in a
+/// READ ONLY transaction through a cursor that fetches at most max_result_rows.
+class PostgresConnector final : public connectors::SqlConnector {
  public:
   /// Opens nothing yet; connections are opened on first use.
   explicit PostgresConnector(PostgresOptions options);
   /// Closes every idle connection. No call may still be running.
   ~PostgresConnector() override;
-  PostgresConnector(const PostgresConnector&) = delete;
-  PostgresConnector& operator=(const PostgresConnector&) = delete;
 
-  const std::string& source_name() const noexcept override;
-  const sql::Dialect& dialect() const noexcept override;
-  /// SELECT 1; the first call also checks the role's privileges and logs a warning when it
-  /// can call pg_notify or the advisory-lock functions, or is a superuser (see
-  /// docs/SECURITY_HARDENING.md for the REVOKE).
-  void test_connection() override;
-  /// Tables and views of the default schema that the user may SELECT from.
-  std::vector<sql::QualifiedName> list_tables() override;
-  /// Columns from pg_catalog, types as format_type() spells them (`character varying(100)`).
-  TableSchema table_schema(const sql::QualifiedName& table) override;
-  std::int64_t row_count(const sql::QualifiedName& table) override;
-  /// Works on timestamptz, timestamp, date and text (ISO-8601) columns; other types, and
-  /// values such as 'infinity', throw MonitoringError.
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  /// pg_class.reltuples (for a partitioned table, the sum over its analysed partitions);
-  /// nullopt for views and tables never analysed.
-  std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
-  /// From the schema cache; a miss reads the catalog once however many callers wait.
-  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
-  /// `filter:` support: the filter is checked by the analyser and, through EXPLAIN, by the
-  /// cost guard (its scan estimate), then applied as WHERE.
-  std::int64_t filtered_row_count(const sql::QualifiedName& table,
-                                  std::string_view filter) override;
-  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
-                                                 const sql::Identifier& column,
-                                                 const TimeZone& zone,
-                                                 std::string_view filter) override;
-  /// Analyser, then EXPLAIN (VERBOSE, FORMAT JSON) against cost_limits, then the query in a
-  /// READ ONLY transaction through a cursor that fetches at most max_result_rows.
-  QueryRows query(std::string_view sql) override;
-
-  PostgresPoolStatus pool_status() const;
   /// Closes idle connections past idle_timeout or max_lifetime now (a background thread
   /// also does it periodically).
   void prune_idle();
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace freshguard

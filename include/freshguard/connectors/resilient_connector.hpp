@@ -20,7 +20,6 @@
 #include <memory>
 #include <optional>
 
-#include <freshguard/config/config.hpp>
 #include <freshguard/connectors/connector.hpp>
 #include <freshguard/core/random.hpp>
 #include <freshguard/observability/query_metrics.hpp>
@@ -44,16 +43,11 @@ struct ResilienceOptions {
   Random* random = nullptr;
   /// Where each call's outcome and duration (steady clock, all attempts together) is
   /// recorded, keyed by source, table and operation; nullptr (the default here) records
-  /// nothing. resilience_options() sets obs::QueryMetrics::global() unless the source says
+  /// nothing. resilience_options() (config/connector_factory.hpp) sets obs::QueryMetrics::global() unless the source says
   /// `query_metrics: false`. Must outlive the connector.
   obs::QueryMetrics* query_metrics = nullptr;
 };
 
-/// The options configured for `source`: timeout_ms, `circuit_breaker:` and `retry:`, with
-/// the breaker named after the source, and query metrics recorded in
-/// obs::QueryMetrics::global() unless `query_metrics: false`. Uses the system clock, sleeper
-/// and random source.
-ResilienceOptions resilience_options(const config::SourceConfig& source);
 
 class ResilientConnector final : public Connector {
  public:
@@ -69,25 +63,14 @@ class ResilientConnector final : public Connector {
   void test_connection() override;
   std::vector<sql::QualifiedName> list_tables() override;
   TableSchema table_schema(const sql::QualifiedName& table) override;
-  std::int64_t row_count(const sql::QualifiedName& table) override;
-  std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
   std::optional<CatalogStats> catalog_stats(const sql::QualifiedName& table) override;
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
   /// Forwarded like table_schema (the inner connector's schema cache answers).
   std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
-  /// Forwarded like row_count and max_timestamp (a rule's `filter:`).
-  std::int64_t filtered_row_count(const sql::QualifiedName& table,
-                                  std::string_view filter) override;
-  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
-                                                 const sql::Identifier& column,
-                                                 const TimeZone& zone,
-                                                 std::string_view filter) override;
+  /// Recorded in the query metrics as `count`, `max` or `min`.
+  sql::Value aggregate(const AggregateRequest& request) override;
   QueryRows query(std::string_view sql) override;
+  /// The inner connector's, unguarded (it reads local state only).
+  std::optional<connectors::PoolStatus> pool_status() const override;
 
   /// The breaker's state, for metrics; kClosed when the breaker is turned off.
   resilience::CircuitState circuit_state() const;

@@ -27,7 +27,7 @@
 /// never executed, no warehouse time) must report GlobalStats.bytesAssigned within
 /// `max_scan_bytes`, else QueryError ("cost guard: ...") and the query is not run. An
 /// unfiltered COUNT(*) is answered by Snowflake from table metadata and is not explained.
-/// catalog_stats and estimated_row_count read INFORMATION_SCHEMA.TABLES (LAST_ALTERED,
+/// catalog_stats reads INFORMATION_SCHEMA.TABLES (LAST_ALTERED,
 /// ROW_COUNT) only: no table data is scanned. LAST_ALTERED also moves on DDL and on
 /// background maintenance (e.g. reclustering), so it can make a stale table look fresh.
 ///
@@ -41,7 +41,7 @@
 #include <memory>
 #include <string>
 
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/connectors/sql_connector.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
 namespace freshguard {
@@ -87,47 +87,12 @@ struct SnowflakeOptions {
   security::AnalyzerLimits analyzer;
 };
 
-class SnowflakeConnector final : public Connector {
+/// The Snowflake driver under the connector core (connectors/sql_connector.hpp).
+class SnowflakeConnector final : public connectors::SqlConnector {
  public:
-  /// Reads the key or token file and checks the settings. Throws ConfigError naming the
-  /// file (never its contents) or the setting. Nothing is sent over the network yet.
+  /// Reads the key or token file and checks the settings (ConfigError); calls nothing yet.
   explicit SnowflakeConnector(SnowflakeOptions options);
   ~SnowflakeConnector() override;
-  SnowflakeConnector(const SnowflakeConnector&) = delete;
-  SnowflakeConnector& operator=(const SnowflakeConnector&) = delete;
-
-  const std::string& source_name() const noexcept override;
-  const sql::Dialect& dialect() const noexcept override;
-  /// `SELECT 1` in the configured context (auth, database, warehouse, role).
-  void test_connection() override;
-  /// Tables and views of the database (INFORMATION_SCHEMA.TABLES, every schema).
-  std::vector<sql::QualifiedName> list_tables() override;
-  /// INFORMATION_SCHEMA.COLUMNS and SHOW PRIMARY KEYS.
-  TableSchema table_schema(const sql::QualifiedName& table) override;
-  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
-  std::int64_t row_count(const sql::QualifiedName& table) override;
-  /// TIMESTAMP_LTZ and TIMESTAMP_TZ are absolute; TIMESTAMP_NTZ and DATE are read in `zone`;
-  /// NUMBER is Unix time; text is parsed as ISO-8601.
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  /// INFORMATION_SCHEMA.TABLES ROW_COUNT; nullopt for views.
-  std::optional<std::int64_t> estimated_row_count(const sql::QualifiedName& table) override;
-  /// INFORMATION_SCHEMA.TABLES LAST_ALTERED and ROW_COUNT; nullopt for views.
-  std::optional<CatalogStats> catalog_stats(const sql::QualifiedName& table) override;
-  std::int64_t filtered_row_count(const sql::QualifiedName& table,
-                                  std::string_view filter) override;
-  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
-                                                 const sql::Identifier& column,
-                                                 const TimeZone& zone,
-                                                 std::string_view filter) override;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace freshguard

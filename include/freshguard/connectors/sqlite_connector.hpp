@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/connectors/sql_connector.hpp>
 #include <freshguard/security/query_analyzer.hpp>
 
 namespace freshguard::security {
@@ -46,43 +46,25 @@ struct SqliteOptions {
   security::AnalyzerLimits analyzer;
 };
 
-class SqliteConnector final : public Connector {
+/// The SQLite driver under the connector core (connectors/sql_connector.hpp): connections
+/// from the shared pool, the catalog from sqlite_schema and pragma_table_info. A rule's
+/// filter is checked by the analyser, then applied as WHERE.
+class SqliteConnector final : public connectors::SqlConnector {
  public:
   /// Does not open anything yet; connections are opened on first use.
   explicit SqliteConnector(SqliteOptions options);
   ~SqliteConnector() override;
-  SqliteConnector(const SqliteConnector&) = delete;
-  SqliteConnector& operator=(const SqliteConnector&) = delete;
-
-  const std::string& source_name() const noexcept override;
-  const sql::Dialect& dialect() const noexcept override;
-  void test_connection() override;
-  std::vector<sql::QualifiedName> list_tables() override;
-  TableSchema table_schema(const sql::QualifiedName& table) override;
-  std::int64_t row_count(const sql::QualifiedName& table) override;
-  std::optional<WallTime> max_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  std::optional<WallTime> min_timestamp(const sql::QualifiedName& table,
-                                        const sql::Identifier& column,
-                                        const TimeZone& zone) override;
-  /// From the schema cache; a miss reads the catalog once however many callers wait.
-  std::shared_ptr<const TableSchema> cached_table_schema(const sql::QualifiedName& table) override;
-  /// `filter:` support: the filter is checked by the analyser, then applied as WHERE.
-  std::int64_t filtered_row_count(const sql::QualifiedName& table,
-                                  std::string_view filter) override;
-  std::optional<WallTime> filtered_max_timestamp(const sql::QualifiedName& table,
-                                                 const sql::Identifier& column,
-                                                 const TimeZone& zone,
-                                                 std::string_view filter) override;
 
   /// Connections currently open (idle plus in use), for tests and metrics.
   int open_connections() const;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
+
+/// Decodes a SQLite cell by its storage class: NULL, INTEGER (a count, or Unix time in
+/// seconds, milliseconds from 1e11, microseconds from 1e14), REAL (a Julian day number,
+/// SQLite's convention; sql::NotFinite outside year 0..9999), TEXT (ISO-8601), BLOB (a type
+/// that holds no timestamp).
+sql::Value sqlite_decode(int sqlite_type, std::int64_t int_value, double real_value,
+                         std::string_view text);
 
 /// Converts a SQLite cell to a UTC timestamp: TEXT is ISO-8601 (naive text read in `zone`),
 /// INTEGER is Unix time in seconds (milliseconds from 1e11, microseconds from 1e14), REAL is
@@ -90,5 +72,9 @@ class SqliteConnector final : public Connector {
 std::optional<WallTime> sqlite_value_to_time(int sqlite_type, std::int64_t int_value,
                                              double real_value, std::string_view text,
                                              const TimeZone& zone);
+
+/// The SQLite driver alone, to compose with the connector core (tests put a recording
+/// driver around it). make_sqlite_driver(o) under SqlConnector is what SqliteConnector(o) is.
+std::unique_ptr<connectors::Driver> make_sqlite_driver(SqliteOptions options);
 
 }  // namespace freshguard

@@ -23,8 +23,8 @@ enum class Severity { kNone, kWarning, kCritical };
 std::string_view to_string(Severity s) noexcept;
 
 /// How the figure was obtained.
-enum class Method { kMaxTimestamp, kCatalog, kExactCount, kEstimate };
-/// Contract spelling: "max_timestamp", "catalog", "exact_count", "estimate".
+enum class Method { kMaxTimestamp, kCatalog, kExactCount };
+/// Contract spelling: "max_timestamp", "catalog", "exact_count".
 std::string_view to_string(Method m) noexcept;
 
 /// A check that could not run: a stable code and a message that is safe to show.

@@ -21,7 +21,7 @@
 #include <memory>
 #include <string_view>
 
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/sql/schema.hpp>
 #include <freshguard/sql/expr.hpp>
 
 namespace freshguard::security {

@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-#include <freshguard/connectors/connector.hpp>
+#include <freshguard/sql/schema.hpp>
 #include <freshguard/core/clock.hpp>
 #include <freshguard/sql/identifier.hpp>
 

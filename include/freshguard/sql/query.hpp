@@ -19,7 +19,8 @@ namespace freshguard::sql {
 
 enum class Aggregate { kCountAll, kMax, kMin };
 
-/// `SELECT <aggregate> FROM <table> [WHERE (<filter>)]`.
+/// `SELECT <aggregate> FROM [<catalog>.]<table> [WHERE <filter>]`: every data query of every
+/// engine. A new kind of aggregate is a new Aggregate value rendered here, once.
 struct AggregateQuery {
   Aggregate aggregate = Aggregate::kCountAll;
   /// The column of kMax / kMin (ignored by kCountAll), as the catalog spells it.
@@ -29,6 +30,9 @@ struct AggregateQuery {
   /// A rule's `filter:` as an allowlisted expression tree (security::parse_filter), its
   /// columns resolved against the table; null for none. Rendered per dialect, never as text.
   std::shared_ptr<const Expr> filter;
+  /// The BigQuery project or Snowflake database the table lives in, rendered before the
+  /// schema when not empty (a project id may hold hyphens: it is checked, then quoted).
+  std::string catalog;
 
   /// The SQL text in `dialect`. Throws std::logic_error when kMax / kMin has no column, and
   /// QueryError when the filter uses a construct the dialect cannot express.

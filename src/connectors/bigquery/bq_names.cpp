@@ -32,24 +32,15 @@ std::string quote(const sql::Identifier& id) {
   return "`" + id.str() + "`";
 }
 
-std::string quote_table(std::string_view project, std::string_view dataset,
-                        const sql::Identifier& table) {
-  check_project(project);
-  const auto ds = sql::Identifier::parse(dataset, "dataset name");
-  return "`" + std::string(project) + "." + ds.str() + "." + table.str() + "`";
-}
-
-WallTime value_to_time(std::string_view type, const std::string& value, const TimeZone& zone) {
+sql::Value decode(std::string_view type, const std::string& value) {
   try {
     if (type == "TIMESTAMP") return WallTime(std::chrono::microseconds(std::stoll(value)));
-    if (type == "INT64" || type == "INTEGER") return from_unix_number(std::stoll(value));
+    if (type == "INT64" || type == "INTEGER") return std::int64_t{std::stoll(value)};
   } catch (const std::exception&) {
     throw MonitoringError("BigQuery returned an unreadable " + std::string(type) + " value");
   }
-  if (type == "DATETIME" || type == "DATE" || type == "STRING") {
-    if (auto t = parse_timestamp(value, zone)) return *t;
-  }
-  throw MonitoringError("cannot read a BigQuery " + std::string(type) + " value as a timestamp");
+  if (type == "DATETIME" || type == "DATE" || type == "STRING") return value;
+  return sql::OtherType{std::string(type)};
 }
 
 TableSchema schema_from_table(const nlohmann::json& table, const sql::Identifier& dataset,

@@ -17,15 +17,11 @@ void check_project(std::string_view project);
 
 /// `` `name` `` (a validated identifier holds no backtick, so nothing needs escaping).
 std::string quote(const sql::Identifier& id);
-/// `` `project.dataset.table` ``: one backtick-quoted path, each part validated.
-std::string quote_table(std::string_view project, std::string_view dataset,
-                        const sql::Identifier& table);
-
-/// A result value of BigQuery type `type` as a UTC time: TIMESTAMP is int64 microseconds
-/// (formatOptions.useInt64Timestamp); DATETIME, DATE and STRING are ISO-8601 text read in
-/// `zone`; INT64/INTEGER is Unix time (see from_unix_number). Throws MonitoringError when
-/// the value cannot be read as a time.
-WallTime value_to_time(std::string_view type, const std::string& value, const TimeZone& zone);
+/// A result value of BigQuery type `type`: TIMESTAMP is int64 microseconds
+/// (formatOptions.useInt64Timestamp), an absolute time; INT64/INTEGER a number (a count, or
+/// Unix time); DATETIME, DATE and STRING ISO-8601 text (read in the rule's zone); any other
+/// type sql::OtherType. Throws MonitoringError when a number cannot be read.
+sql::Value decode(std::string_view type, const std::string& value);
 
 /// The columns of a tables.get resource (`schema.fields`: name, type, mode;
 /// `tableConstraints.primaryKey.columns`).

@@ -7,15 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include <freshguard/sql/schema.hpp>
+
 namespace freshguard::connectors {
 
-/// True when `a` and `b` are equal ignoring ASCII case.
-inline bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
+using sql::iequals;
 
 /// `url` without trailing '/' (REST paths are appended with their own leading '/').
 inline std::string strip_trailing_slashes(std::string url) {

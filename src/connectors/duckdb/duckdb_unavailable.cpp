@@ -9,53 +9,25 @@ bool duckdb_available() noexcept {
   return false;
 }
 
-struct DuckdbConnector::Impl {};
+namespace {
 
-DuckdbConnector::DuckdbConnector(DuckdbOptions options) {
+std::unique_ptr<connectors::Driver> no_duckdb(const DuckdbOptions& options) {
   throw ConfigError("source \"" + options.source_name +
                     "\": this build has no DuckDB support (run scripts/fetch-duckdb.sh and "
                     "rebuild)");
 }
 
+}  // namespace
+
+std::unique_ptr<connectors::Driver> make_duckdb_driver(DuckdbOptions options) {
+  return no_duckdb(options);
+}
+
+DuckdbConnector::DuckdbConnector(DuckdbOptions options)
+    : SqlConnector(no_duckdb(options), connectors::CoreOptions{}) {}
+
 DuckdbConnector::~DuckdbConnector() = default;
-const std::string& DuckdbConnector::source_name() const noexcept {
-  static const std::string kNone;
-  return kNone;
-}
-const sql::Dialect& DuckdbConnector::dialect() const noexcept {
-  static constexpr sql::Dialect kDialect{sql::DialectKind::kDuckdb};
-  return kDialect;
-}
-void DuckdbConnector::test_connection() {}
-std::vector<sql::QualifiedName> DuckdbConnector::list_tables() {
-  return {};
-}
-TableSchema DuckdbConnector::table_schema(const sql::QualifiedName& table) {
-  return {table, {}};
-}
-std::shared_ptr<const TableSchema> DuckdbConnector::cached_table_schema(
-    const sql::QualifiedName& table) {
-  return std::make_shared<const TableSchema>(table_schema(table));
-}
-std::int64_t DuckdbConnector::filtered_row_count(const sql::QualifiedName&, std::string_view) {
-  return 0;
-}
-std::optional<WallTime> DuckdbConnector::filtered_max_timestamp(const sql::QualifiedName&,
-                                                                const sql::Identifier&,
-                                                                const TimeZone&, std::string_view) {
-  return std::nullopt;
-}
-std::int64_t DuckdbConnector::row_count(const sql::QualifiedName&) {
-  return 0;
-}
-std::optional<WallTime> DuckdbConnector::max_timestamp(const sql::QualifiedName&,
-                                                       const sql::Identifier&, const TimeZone&) {
-  return std::nullopt;
-}
-std::optional<WallTime> DuckdbConnector::min_timestamp(const sql::QualifiedName&,
-                                                       const sql::Identifier&, const TimeZone&) {
-  return std::nullopt;
-}
+
 int DuckdbConnector::open_connections() const {
   return 0;
 }

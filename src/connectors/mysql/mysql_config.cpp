@@ -18,7 +18,7 @@ SessionConfig session_config(const MysqlOptions& o, const Clock& clock) {
   s.statement_timeout = o.statement_timeout;
   s.cancel_grace = o.cancel_grace;
   s.clock = &clock;
-  const bool verify = o.ssl == config::SslMode::kVerifyCa || o.ssl == config::SslMode::kVerifyFull;
+  const bool verify = o.ssl == net::SslMode::kVerifyCa || o.ssl == net::SslMode::kVerifyFull;
   std::error_code ec;
   if (s.ssl_ca.empty() && verify && std::filesystem::exists(kSystemCaBundle, ec)) {
     s.ssl_ca = kSystemCaBundle;

@@ -89,7 +89,7 @@ std::string seconds_text(milliseconds ms) {
 }
 
 void set_options(MYSQL* m, const SessionConfig& c) {
-  const bool verify = c.ssl == config::SslMode::kVerifyCa || c.ssl == config::SslMode::kVerifyFull;
+  const bool verify = c.ssl == net::SslMode::kVerifyCa || c.ssl == net::SslMode::kVerifyFull;
   if (verify && c.ssl_ca.empty()) {
     // Never verify against nothing: that would silently accept any certificate.
     throw ConnectionError("cannot connect to " + on(c) +
@@ -105,13 +105,13 @@ void set_options(MYSQL* m, const SessionConfig& c) {
             mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &local_infile) == 0 &&
             mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") == 0 &&
             mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "freshguard") == 0;
-  if (c.ssl != config::SslMode::kDisable) {
+  if (c.ssl != net::SslMode::kDisable) {
     ok = ok && mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &enable) == 0;
   }
-  if (c.ssl != config::SslMode::kDisable && !c.ssl_ca.empty()) {
+  if (c.ssl != net::SslMode::kDisable && !c.ssl_ca.empty()) {
     ok = ok && mysql_options(m, MYSQL_OPT_SSL_CA, c.ssl_ca.c_str()) == 0;
   }
-  if (c.ssl == config::SslMode::kVerifyFull) {
+  if (c.ssl == net::SslMode::kVerifyFull) {
     ok = ok && mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &enable) == 0;
   }
   if (!ok)

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include <freshguard/config/config.hpp>
+#include <freshguard/net/tls.hpp>
 #include <freshguard/core/clock.hpp>
 
 #include "connectors/mysql/mysql_handles.hpp"
@@ -46,7 +46,7 @@ struct SessionConfig {
   std::string database;  ///< empty: none
   std::string user;
   std::string password;  ///< secret
-  config::SslMode ssl = config::SslMode::kVerifyFull;
+  net::SslMode ssl = net::SslMode::kVerifyFull;
   std::string ssl_ca;  ///< CA file for verification; empty: none
   /// Server-side limit of every statement.
   std::chrono::milliseconds statement_timeout{10000};

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include <freshguard/core/error.hpp>
+
 namespace freshguard::mysql {
 namespace {
 
@@ -40,24 +42,40 @@ TimeKind time_kind(enum_field_types type, unsigned charset) noexcept {
   }
 }
 
-std::optional<WallTime> text_to_time(TimeKind kind, std::string_view text, const TimeZone& zone) {
+sql::Value decode(TimeKind kind, std::string_view text) {
+  // Read as UTC: right for TIMESTAMP (sessions use time_zone '+00:00'), and for DATETIME
+  // and DATE the wall-clock digits as they are, which the rule's zone places later.
+  const auto naive = [](WallTime t) {
+    return sql::NaiveTime{std::chrono::local_time<std::chrono::microseconds>(t.time_since_epoch())};
+  };
   switch (kind) {
     case TimeKind::kNaive:
     case TimeKind::kDate:
+    case TimeKind::kAbsolute: {
+      const auto t = parse_timestamp(text, TimeZone::utc());
+      if (!t) return sql::NotFinite{};  // the zero date '0000-00-00'
+      return kind == TimeKind::kAbsolute ? sql::Value{*t} : sql::Value{naive(*t)};
+    }
     case TimeKind::kText:
-      return parse_timestamp(text, zone);
-    case TimeKind::kAbsolute:
-      return parse_timestamp(text, TimeZone::utc());
+      return std::string(text);
     case TimeKind::kEpoch: {
       std::int64_t value = 0;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-      return from_unix_number(value);
+      if (ec != std::errc() || end != text.data() + text.size()) return sql::NotFinite{};
+      return value;
     }
     case TimeKind::kOther:
       break;
   }
-  return std::nullopt;
+  return sql::OtherType{};
+}
+
+std::optional<WallTime> text_to_time(TimeKind kind, std::string_view text, const TimeZone& zone) {
+  try {
+    return sql::read_time(decode(kind, text), zone, "value");
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace freshguard::mysql

@@ -8,6 +8,7 @@
 
 #include <freshguard/core/clock.hpp>
 #include <freshguard/core/time.hpp>
+#include <freshguard/sql/value.hpp>
 
 namespace freshguard::mysql {
 
@@ -23,6 +24,11 @@ enum class TimeKind {
 
 /// The kind of a column of type `type` with character set `charset` (63 = binary).
 TimeKind time_kind(enum_field_types type, unsigned charset) noexcept;
+
+/// Decodes `text` (as Connector/C renders a value of that kind): TIMESTAMP as an absolute
+/// time, DATETIME and DATE as naive times, integers as numbers, text as text; sql::NotFinite
+/// for a value that is no valid timestamp (the zero date), sql::OtherType for kOther.
+sql::Value decode(TimeKind kind, std::string_view text);
 
 /// Converts `text` (as Connector/C renders a value of that kind) to UTC. nullopt when it is
 /// not a valid timestamp (e.g. the zero date '0000-00-00') or the kind is kOther.

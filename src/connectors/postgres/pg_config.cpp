@@ -21,13 +21,13 @@ SessionConfig session_config(const PostgresOptions& o, const Clock& clock) {
               {"dbname", o.database},
               {"user", o.username},
               {"password", o.password},
-              {"sslmode", std::string(config::to_string(o.ssl))},
+              {"sslmode", std::string(net::to_string(o.ssl))},
               {"gssencmode", "disable"},
               {"application_name", o.application_name},
               {"client_encoding", "UTF8"},
               {"options", session_options(o)}};
   std::string root_cert = o.ssl_root_cert;
-  const bool verify = o.ssl == config::SslMode::kVerifyCa || o.ssl == config::SslMode::kVerifyFull;
+  const bool verify = o.ssl == net::SslMode::kVerifyCa || o.ssl == net::SslMode::kVerifyFull;
   std::error_code ec;
   if (root_cert.empty() && verify && std::filesystem::exists(kSystemCaBundle, ec)) {
     root_cert = kSystemCaBundle;

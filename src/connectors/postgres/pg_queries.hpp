@@ -51,17 +51,6 @@ inline constexpr const char* kListTablesSql =
     " AND n.nspname = $1 AND pg_catalog.has_table_privilege(c.oid, 'SELECT') "
     "ORDER BY c.relname";
 
-/// Estimated rows of the relation named $1 (schema) and $2 (exact spellings) from
-/// pg_class.reltuples: NULL when never analysed (reltuples < 0) or a view (or when it no longer
-/// exists); a partitioned table sums its analysed leaves.
-inline constexpr const char* kEstimateSql =
-    "SELECT CASE WHEN c.relkind = 'p' THEN "
-    "(SELECT sum(pc.reltuples)::int8 FROM pg_catalog.pg_partition_tree(c.oid) t "
-    "JOIN pg_catalog.pg_class pc ON pc.oid = t.relid WHERE t.isleaf AND pc.reltuples >= 0) "
-    "WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN c.reltuples::int8 END "
-    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = $1 AND c.relname = $2";
-
 /// Bytes of the relation named $1 (schema) and $2, from pg_class.relpages (as of the last
 /// VACUUM / ANALYZE) times the block size. Used by the cost guard to size full scans.
 inline constexpr const char* kRelationBytesSql =

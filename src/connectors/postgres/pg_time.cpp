@@ -16,16 +16,18 @@ bool is_time_type(unsigned type_oid) noexcept {
   }
 }
 
-std::optional<WallTime> text_to_time(unsigned type_oid, std::string_view text,
-                                     const TimeZone& zone) {
-  if (!is_time_type(type_oid)) return std::nullopt;
-  if (type_oid == kBpcharOid) {
+sql::Value decode_time(unsigned type_oid, std::string_view text) {
+  if (type_oid == kTextOid || type_oid == kVarcharOid || type_oid == kBpcharOid) {
     // character(n) pads with spaces.
     const auto end = text.find_last_not_of(' ');
-    text = end == std::string_view::npos ? std::string_view() : text.substr(0, end + 1);
+    return std::string(end == std::string_view::npos ? std::string_view() : text.substr(0, end + 1));
   }
-  // A timestamptz always carries its offset, so the zone only matters for the others.
-  return parse_timestamp(text, type_oid == kTimestamptzOid ? TimeZone::utc() : zone);
+  // Read as UTC: right for timestamptz (the text has its offset), and for timestamp and
+  // date the wall-clock digits as they are, which the rule's zone places later.
+  const auto t = parse_timestamp(text, TimeZone::utc());
+  if (!t) return sql::NotFinite{};
+  if (type_oid == kTimestamptzOid) return *t;
+  return sql::NaiveTime{std::chrono::local_time<std::chrono::microseconds>(t->time_since_epoch())};
 }
 
 }  // namespace freshguard::pg

@@ -6,6 +6,7 @@
 
 #include <freshguard/core/clock.hpp>
 #include <freshguard/core/time.hpp>
+#include <freshguard/sql/value.hpp>
 
 namespace freshguard::pg {
 
@@ -20,11 +21,10 @@ inline constexpr unsigned kBpcharOid = 1042;
 /// True when values of type `type_oid` can be read as timestamps.
 bool is_time_type(unsigned type_oid) noexcept;
 
-/// Converts `text` (PostgreSQL's ISO output, or ISO-8601 in a text column) of type
-/// `type_oid` to UTC. timestamptz text carries its offset (sessions run in UTC); timestamp,
-/// date and text without an offset are read in `zone`. nullopt when the text is not a
-/// finite timestamp (e.g. 'infinity', BC dates) or the type is not a time type.
-std::optional<WallTime> text_to_time(unsigned type_oid, std::string_view text,
-                                     const TimeZone& zone);
+/// Decodes `text` (PostgreSQL's ISO output) of time type `type_oid` (is_time_type):
+/// timestamptz (its text carries the offset; sessions run in UTC) as an absolute time,
+/// timestamp and date as naive times, text as text (character(n) without its padding);
+/// sql::NotFinite for values such as 'infinity' or BC dates.
+sql::Value decode_time(unsigned type_oid, std::string_view text);
 
 }  // namespace freshguard::pg

@@ -74,27 +74,29 @@ std::int64_t epoch_micros(std::string_view text) {
   return negative ? -micros : micros;
 }
 
-WallTime value_to_time(std::string_view type, const std::string& value, const TimeZone& zone) {
+sql::Value decode(std::string_view type, const std::string& value) {
   const std::string t = lower(type);
-  if (t == "timestamp_ltz" || t == "timestamp_tz")
-    return WallTime(microseconds(epoch_micros(value)));
+  if (t == "timestamp_ltz" || t == "timestamp_tz") return WallTime(microseconds(epoch_micros(value)));
   if (t == "timestamp_ntz") {
     // Wall-clock time encoded as if it were UTC: a local time in the rule's zone.
-    return zone.to_utc(std::chrono::local_time<microseconds>(microseconds(epoch_micros(value))));
+    return sql::NaiveTime{std::chrono::local_time<microseconds>(microseconds(epoch_micros(value)))};
   }
   if (t == "date") {
     if (!is_integer(value, 8)) unreadable(type);
-    const std::chrono::days days(std::stoll(value));
-    return zone.to_utc(std::chrono::local_time<microseconds>(days));
+    return sql::NaiveTime{std::chrono::local_time<microseconds>(std::chrono::days(std::stoll(value)))};
   }
   if (t == "fixed") {
     if (!is_integer(value, 18)) unreadable(type);
-    return from_unix_number(std::stoll(value));
+    return std::int64_t{std::stoll(value)};
   }
-  if (t == "text") {
-    if (auto parsed = parse_timestamp(value, zone)) return *parsed;
-  }
-  throw MonitoringError("cannot read a Snowflake " + upper(type) + " value as a timestamp");
+  if (t == "text") return value;
+  return sql::OtherType{upper(type)};
+}
+
+WallTime value_to_time(std::string_view type, const std::string& value, const TimeZone& zone) {
+  const auto t = sql::read_time(decode(type, value), zone, "a Snowflake " + upper(type) + " value");
+  if (!t) unreadable(type);
+  return *t;
 }
 
 }  // namespace freshguard::snowflake

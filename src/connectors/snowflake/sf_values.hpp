@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <freshguard/core/time.hpp>
+#include <freshguard/sql/value.hpp>
 #include <freshguard/sql/identifier.hpp>
 
 namespace freshguard::snowflake {
@@ -31,6 +32,11 @@ sql::Identifier object_name(std::string_view text, std::string_view what);
 /// `"<seconds>[.<fraction>]"` (jsonv2 timestamps, an optional ` <offset>` suffix ignored) as
 /// microseconds since the epoch, exactly (no floating point). Throws MonitoringError.
 std::int64_t epoch_micros(std::string_view text);
+
+/// A jsonv2 value of SQL API type `type` (any case): TIMESTAMP_LTZ and TIMESTAMP_TZ as
+/// absolute times, TIMESTAMP_NTZ and DATE as naive times, FIXED as a number, TEXT as text,
+/// anything else sql::OtherType. Throws MonitoringError when a value cannot be read.
+sql::Value decode(std::string_view type, const std::string& value);
 
 /// A jsonv2 value of SQL API type `type` (`timestamp_ltz`, `timestamp_tz`, `timestamp_ntz`,
 /// `date`, `fixed`, `text`; any case) as a UTC time. TIMESTAMP_LTZ and TIMESTAMP_TZ are

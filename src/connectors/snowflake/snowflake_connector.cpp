@@ -2,10 +2,6 @@
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
 #include <freshguard/resilience/sleeper.hpp>
-#include <freshguard/security/catalog.hpp>
-#include <freshguard/security/filter.hpp>
-#include <freshguard/security/query_guard.hpp>
-#include <freshguard/security/schema_cache.hpp>
 
 #include "connectors/common/rest_deadline.hpp"
 #include "connectors/common/text.hpp"
@@ -44,181 +40,95 @@ snowflake::ApiSettings settings(const SnowflakeOptions& o) {
   return s;
 }
 
-std::int64_t read_count(const Result& r) {
-  if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) {
-    throw MonitoringError("Snowflake returned no row count");
-  }
-  try {
-    return std::stoll(*r.rows[0][0]);
-  } catch (const std::exception&) {
-    throw MonitoringError("Snowflake returned an unreadable row count");
-  }
-}
-
-}  // namespace
-
-struct SnowflakeConnector::Impl {
-  SnowflakeOptions opts;
-  const Clock* clock;
-  resilience::Sleeper* sleeper;
-  net::HttpClient http;
-  snowflake::Auth auth;
-  snowflake::Api api;
-  snowflake::Catalog catalog;
-  std::shared_ptr<security::SchemaCache> cache;
-  security::QueryGuard guard;
-
-  explicit Impl(SnowflakeOptions o)
-      : opts(std::move(o)),
-        clock(opts.clock != nullptr ? opts.clock : &SystemClock::instance()),
-        sleeper(opts.sleeper != nullptr ? opts.sleeper : &resilience::SystemSleeper::instance()),
-        http(net::HttpOptions{opts.ca_file}),
-        auth(make_auth(opts, *clock)),
-        api(settings(opts), http, auth, *clock, *sleeper),
-        catalog(api, settings(opts), opts.source_name, [this] { return deadline(); }),
-        cache(opts.schema_cache != nullptr ? opts.schema_cache
-                                           : std::make_shared<security::SchemaCache>(
-                                                 security::SchemaCacheOptions{.clock = clock})),
-        guard(opts.analyzer) {
-    if (!(opts.max_scan_bytes > 0)) throw ConfigError("max_scan_bytes must be positive");
+// The Snowflake driver: the SQL API for queries, INFORMATION_SCHEMA for the catalog,
+// EXPLAIN USING JSON for the cost guard.
+class SnowflakeDriver final : public connectors::Driver {
+ public:
+  explicit SnowflakeDriver(SnowflakeOptions o)
+      : opts_(std::move(o)),
+        clock_(opts_.clock != nullptr ? opts_.clock : &SystemClock::instance()),
+        sleeper_(opts_.sleeper != nullptr ? opts_.sleeper : &resilience::SystemSleeper::instance()),
+        http_(net::HttpOptions{opts_.ca_file}),
+        auth_(make_auth(opts_, *clock_)),
+        settings_(settings(opts_)),
+        api_(settings_, http_, auth_, *clock_, *sleeper_),
+        catalog_(api_, settings_, opts_.source_name, [this] { return deadline(); }) {
+    if (!(opts_.max_scan_bytes > 0)) throw ConfigError("max_scan_bytes must be positive");
   }
 
+  const sql::Dialect& dialect() const noexcept override { return kSnowflakeDialect; }
+  std::optional<sql::Identifier> default_schema() const override {
+    return sql::Identifier::parse(settings_.schema, "schema name");
+  }
+  std::string catalog_name() const override { return settings_.database; }
+
+  void ping(bool) override { (void)api_.execute("SELECT 1", {}, deadline()); }
+
+  std::vector<sql::QualifiedName> list_tables() override { return catalog_.list_tables(); }
+
+  // INFORMATION_SCHEMA.TABLES picks the exact spelling, else the only case-insensitive
+  // match (throwing QueryError itself for none or several); then its columns.
+  std::vector<TableSchema> describe(const sql::QualifiedName& t) override {
+    return {catalog_.schema(t)};
+  }
+
+  // A MAX / MIN is explained against the scan budget even without a filter (the core asks
+  // for that only with one): it reads a column of every row.
+  sql::Value run(const sql::AggregateQuery& q, const std::string& text) override {
+    const auto d = deadline();
+    if (q.aggregate != sql::Aggregate::kCountAll && !q.filter) cost_guard(text, d);
+    const Result r = api_.execute(text, {}, d);
+    if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return {};
+    const std::string type = r.columns.empty() ? std::string() : r.columns[0].type;
+    return snowflake::decode(type, *r.rows[0][0]);
+  }
+
+  void check_cost(const std::string& text, std::string_view) override {
+    cost_guard(text, deadline());
+  }
+
+  // INFORMATION_SCHEMA.TABLES: LAST_ALTERED (which DDL moves too) and ROW_COUNT; nothing for
+  // a view.
+  std::optional<CatalogStats> catalog_stats(const sql::QualifiedName& table) override {
+    const auto entry = catalog_.resolve(table);
+    if (entry.view) return std::nullopt;
+    return CatalogStats{entry.last_altered, entry.row_count};
+  }
+
+ private:
   resilience::Deadline deadline() const {
-    return connectors::call_deadline(*clock, opts.timeout, "Snowflake");
-  }
-
-  std::shared_ptr<const TableSchema> cached(const sql::QualifiedName& t) {
-    return cache->get(opts.source_name, catalog.requested(t), [&] { return catalog.schema(t); });
+    return connectors::call_deadline(*clock_, opts_.timeout, "Snowflake");
   }
 
   // Refuses a query whose plan is assigned more bytes than the budget.
   void cost_guard(const std::string& text, const resilience::Deadline& d) {
-    const double bytes = catalog.explain_bytes(text, d);
-    if (bytes > opts.max_scan_bytes) {
+    const double bytes = catalog_.explain_bytes(text, d);
+    if (bytes > opts_.max_scan_bytes) {
       throw QueryError("cost guard: the query would scan " + snowflake::format_mib(bytes) +
-                       ", more than max_scan_mb (" + snowflake::format_mib(opts.max_scan_bytes) +
+                       ", more than max_scan_mb (" + snowflake::format_mib(opts_.max_scan_bytes) +
                        "); it was not run");
     }
   }
 
-  // Runs a generated data query on `t`: analysed (PostgreSQL grammar reads Snowflake's
-  // quoting), explained unless `explain` is false, then sent. A non-transient query error
-  // drops the cached schema (it may have changed).
-  // The filter is rendered from its allowlisted tree, its columns resolved in `schema`; the
-  // PostgreSQL rendering of the same tree is what the analyser checks.
-  Result run_data(const sql::QualifiedName& t, const TableSchema& schema, std::string text,
-                  std::string_view filter, bool explain) {
-    std::string analysed = text;
-    const auto where = security::prepare_filter(filter, schema);
-    if (where) {
-      text += " WHERE " + sql::render(*where, kSnowflakeDialect);
-      analysed += " WHERE " + sql::render(*where, sql::kAnalysisDialect);
-    }
-    guard.analyzer().check(analysed);
-    try {
-      const auto d = deadline();
-      if (explain || where) cost_guard(text, d);
-      return api.execute(text, {}, d);
-    } catch (const QueryError& e) {
-      if (!e.transient()) cache->invalidate(opts.source_name, catalog.requested(t));
-      throw;
-    }
-  }
-
-  std::int64_t count(const sql::QualifiedName& table, std::string_view filter) {
-    const auto schema = cached(table);
-    return read_count(run_data(table, *schema,
-                               "SELECT COUNT(*) AS N FROM " + catalog.quote(schema->table), filter,
-                               false));
-  }
-
-  // MAX/MIN of a column already resolved against the catalog; `table` as asked for (the
-  // schema cache's key).
-  std::optional<WallTime> extreme(const sql::QualifiedName& table,
-                                  const security::ResolvedColumn& resolved, const TimeZone& zone,
-                                  const char* fn, std::string_view filter) {
-    const Result r =
-        run_data(table, *cached(table),
-                 std::string("SELECT ") + fn + "(" + kSnowflakeDialect.quote(resolved.column) +
-                     ") AS V FROM " + catalog.quote(resolved.table),
-                 filter, true);
-    if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return std::nullopt;
-    const std::string type = r.columns.empty() ? std::string() : r.columns[0].type;
-    return snowflake::value_to_time(type, *r.rows[0][0], zone);
-  }
+  SnowflakeOptions opts_;
+  const Clock* clock_;
+  resilience::Sleeper* sleeper_;
+  net::HttpClient http_;
+  snowflake::Auth auth_;
+  snowflake::ApiSettings settings_;
+  snowflake::Api api_;
+  snowflake::Catalog catalog_;
 };
 
+connectors::CoreOptions core_options(const SnowflakeOptions& o) {
+  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
+}
+
+}  // namespace
+
 SnowflakeConnector::SnowflakeConnector(SnowflakeOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+    : SqlConnector(std::make_unique<SnowflakeDriver>(options), core_options(options)) {}
 
 SnowflakeConnector::~SnowflakeConnector() = default;
-
-const std::string& SnowflakeConnector::source_name() const noexcept {
-  return impl_->opts.source_name;
-}
-
-const sql::Dialect& SnowflakeConnector::dialect() const noexcept {
-  return kSnowflakeDialect;
-}
-
-void SnowflakeConnector::test_connection() {
-  (void)impl_->api.execute("SELECT 1", {}, impl_->deadline());
-}
-
-std::vector<sql::QualifiedName> SnowflakeConnector::list_tables() {
-  return impl_->catalog.list_tables();
-}
-
-TableSchema SnowflakeConnector::table_schema(const sql::QualifiedName& table) {
-  TableSchema schema = impl_->catalog.schema(table);
-  impl_->cache->put(impl_->opts.source_name, impl_->catalog.requested(table), schema);
-  return schema;
-}
-
-std::shared_ptr<const TableSchema> SnowflakeConnector::cached_table_schema(
-    const sql::QualifiedName& table) {
-  return impl_->cached(table);
-}
-
-std::int64_t SnowflakeConnector::row_count(const sql::QualifiedName& table) {
-  return impl_->count(table, {});
-}
-
-std::int64_t SnowflakeConnector::filtered_row_count(const sql::QualifiedName& table,
-                                                    std::string_view filter) {
-  return impl_->count(table, filter);
-}
-
-std::optional<WallTime> SnowflakeConnector::max_timestamp(const sql::QualifiedName& table,
-                                                          const sql::Identifier& column,
-                                                          const TimeZone& zone) {
-  return impl_->extreme(table, security::resolve_column(*this, table, column), zone, "MAX", {});
-}
-
-std::optional<WallTime> SnowflakeConnector::filtered_max_timestamp(const sql::QualifiedName& table,
-                                                                   const sql::Identifier& column,
-                                                                   const TimeZone& zone,
-                                                                   std::string_view filter) {
-  return impl_->extreme(table, security::resolve_column(*this, table, column), zone, "MAX", filter);
-}
-
-std::optional<WallTime> SnowflakeConnector::min_timestamp(const sql::QualifiedName& table,
-                                                          const sql::Identifier& column,
-                                                          const TimeZone& zone) {
-  return impl_->extreme(table, security::resolve_column(*this, table, column), zone, "MIN", {});
-}
-
-std::optional<std::int64_t> SnowflakeConnector::estimated_row_count(
-    const sql::QualifiedName& table) {
-  const auto entry = impl_->catalog.resolve(table);
-  if (entry.view) return std::nullopt;
-  return entry.row_count;
-}
-
-std::optional<CatalogStats> SnowflakeConnector::catalog_stats(const sql::QualifiedName& table) {
-  const auto entry = impl_->catalog.resolve(table);
-  if (entry.view) return std::nullopt;
-  return CatalogStats{entry.last_altered, entry.row_count};
-}
 
 }  // namespace freshguard

@@ -1,327 +1,191 @@
 #include <cmath>
-#include <condition_variable>
-#include <functional>
-#include <mutex>
 #include <string_view>
-#include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/resilience/deadline.hpp>
-#include <freshguard/security/filter.hpp>
-#include <freshguard/security/query_guard.hpp>
-#include <freshguard/security/schema_cache.hpp>
-#include <freshguard/sql/query.hpp>
 
 #include "connectors/sqlite/sqlite_handles.hpp"
+#include "connectors/sqlite/sqlite_pool.hpp"
 #include "connectors/sqlite/sqlite_session.hpp"
 
 namespace freshguard {
 namespace {
 
 using sqlite::Binds;
-using sqlite::DbHandle;
 using sqlite::RowFn;
-using sqlite::StmtHandle;
 
 constexpr sql::Dialect kSqliteDialect{sql::DialectKind::kSqlite};
 
-}  // namespace
+std::string text_at(sqlite3_stmt* s, int col) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
+  return text != nullptr ? std::string(text) : std::string();
+}
 
-struct SqliteConnector::Impl {
-  SqliteOptions opts;
-  const Clock* clock;
-  std::string path_text;
-  mutable std::mutex mu;
-  std::condition_variable cv;
-  std::vector<DbHandle> idle;
-  int open = 0;
-  std::shared_ptr<security::SchemaCache> cache;
-  security::QueryGuard guard;
+pool::PoolConfig pool_config(const SqliteOptions& o) {
+  pool::PoolConfig c;
+  c.max_connections = o.max_connections;
+  c.connect_timeout = o.timeout;  // waiting for a free connection: the call's timeout
+  return c;
+}
 
-  explicit Impl(SqliteOptions o)
-      : opts(std::move(o)),
-        clock(opts.clock != nullptr ? opts.clock : &SystemClock::instance()),
-        path_text(opts.path.string()),
-        cache(opts.schema_cache != nullptr ? opts.schema_cache
-                                           : std::make_shared<security::SchemaCache>(
-                                                 security::SchemaCacheOptions{.clock = clock})),
-        guard(opts.analyzer) {}
+// The SQLite driver: read-only handles from the shared pool, the catalog from
+// sqlite_schema and pragma_table_info, values decoded by their storage class.
+class SqliteDriver final : public connectors::Driver {
+ public:
+  explicit SqliteDriver(SqliteOptions o)
+      : clock_(o.clock != nullptr ? *o.clock : SystemClock::instance()),
+        config_{o.source_name, &clock_, std::move(o)},
+        pool_(config_, pool_config(config_.options)) {}
 
-  std::string where() const { return "source \"" + opts.source_name + "\""; }
-
-  // Opens a new read-only connection with the source's limits (sqlite_session.hpp).
-  DbHandle open_db() const { return sqlite::open_database(opts); }
-
-  DbHandle acquire() {
-    std::unique_lock lock(mu);
-    const auto give_up = clock->steady_now() + opts.timeout;
-    while (idle.empty() && open >= opts.max_connections) {
-      // The pool is full: wait for a connection to come back, bounded by the deadline.
-      if (cv.wait_for(lock, std::chrono::milliseconds(50)) == std::cv_status::timeout &&
-          clock->steady_now() >= give_up) {
-        throw TimeoutError("timed out waiting for a free connection to " + where());
-      }
-    }
-    if (!idle.empty()) {
-      DbHandle db = std::move(idle.back());
-      idle.pop_back();
-      return db;
-    }
-    ++open;
-    lock.unlock();
-    try {
-      return open_db();
-    } catch (...) {
-      std::lock_guard relock(mu);
-      --open;
-      cv.notify_one();
-      throw;
-    }
+  const sql::Dialect& dialect() const noexcept override { return kSqliteDialect; }
+  std::optional<sql::Identifier> default_schema() const override {
+    return sql::Identifier::parse("main");
   }
 
-  void release(DbHandle db, bool poisoned) {
-    std::lock_guard lock(mu);
-    if (poisoned) {
-      --open;
-    } else {
-      idle.push_back(std::move(db));
-    }
-    cv.notify_one();
-  }
+  void ping(bool) override { exec("SELECT 1", {}, [](sqlite3_stmt*) {}); }
 
-  // Runs one statement with bound text parameters, calling `on_row` for every row.
-  void run(const std::string& sql, const Binds& binds, const RowFn& on_row) {
-    DbHandle db = acquire();
-    bool poisoned = false;
-    try {
-      run_on(db.get(), sql, binds, on_row);
-    } catch (const Error& e) {
-      poisoned = e.connection_poisoned();
-      release(std::move(db), poisoned);
-      throw;
-    } catch (...) {
-      release(std::move(db), true);
-      throw;
-    }
-    release(std::move(db), false);
-  }
-
-  void run_on(sqlite3* db, const std::string& sql, const Binds& binds, const RowFn& on_row) {
-    // The per-call timeout, capped by the deadline of the resilience layer's whole call.
-    sqlite::execute(db, opts, *clock, resilience::effective_timeout(opts.timeout), sql, binds,
-                    on_row);
-  }
-
-  std::string schema_of(const sql::QualifiedName& t) const {
-    return t.schema ? t.schema->str() : std::string("main");
-  }
-
-  // Returns the catalog spelling of the table, or throws QueryError when it does not exist.
-  sql::QualifiedName resolve_table(const sql::QualifiedName& t) {
-    const std::string schema = schema_of(t);
-    bool schema_found = false;
-    run("SELECT 1 FROM pragma_database_list WHERE name = ?1", {schema},
-        [&](sqlite3_stmt*) { schema_found = true; });
-    if (!schema_found) {
-      throw QueryError("schema \"" + schema + "\" not found in " + where());
-    }
-    std::vector<std::string> names;
-    const auto id = sql::Identifier::parse(schema, "schema name");
-    run("SELECT name FROM " + kSqliteDialect.quote(id) +
-            ".sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE",
-        {t.name.str()}, [&](sqlite3_stmt* s) {
-          names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+  std::vector<sql::QualifiedName> list_tables() override {
+    std::vector<sql::QualifiedName> out;
+    exec(
+        "SELECT name FROM main.sqlite_schema WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+        {}, [&](sqlite3_stmt* s) {
+          // Tables whose names are not plain identifiers cannot be monitored; skip them.
+          if (auto id = sql::Identifier::try_parse(text_at(s, 0))) {
+            out.push_back(sql::QualifiedName{sql::Identifier::parse("main"), *id});
+          }
         });
-    if (names.empty()) {
-      throw QueryError("table \"" + schema + "." + t.name.str() + "\" not found in " + where());
-    }
-    std::string chosen = names.front();
-    for (const auto& n : names) {
-      if (n == t.name.str()) chosen = n;
-    }
-    return sql::QualifiedName{id, sql::Identifier::parse(chosen, "table name")};
-  }
-
-  // The table as asked for, with the default schema filled in: the schema cache's key.
-  sql::QualifiedName requested(const sql::QualifiedName& t) const {
-    return sql::QualifiedName{t.schema ? *t.schema : sql::Identifier::parse("main"), t.name};
-  }
-
-  TableSchema load_schema(const sql::QualifiedName& table) {
-    TableSchema schema{resolve_table(table), {}};
-    run("SELECT name, type, \"notnull\", pk, cid FROM pragma_table_info(?1, ?2)",
-        {schema.table.name.str(), schema.table.schema->str()}, [&](sqlite3_stmt* s) {
-          ColumnInfo c;
-          c.name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-          const auto* type = sqlite3_column_text(s, 1);
-          c.type = type != nullptr ? reinterpret_cast<const char*>(type) : "";
-          c.nullable = sqlite3_column_int(s, 2) == 0;
-          c.primary_key = sqlite3_column_int(s, 3) > 0;
-          c.position = sqlite3_column_int(s, 4) + 1;
-          schema.columns.push_back(std::move(c));
-        });
-    return schema;
-  }
-
-  std::shared_ptr<const TableSchema> cached(const sql::QualifiedName& t) {
-    return cache->get(opts.source_name, requested(t), [&] { return load_schema(t); });
-  }
-
-  // The catalog spelling of `column` in `t`. A column missing from a cached schema reloads
-  // it once (it may have been added since), then is a QueryError.
-  sql::Identifier resolve_column(const sql::QualifiedName& t, const sql::Identifier& column,
-                                 std::shared_ptr<const TableSchema>& schema) {
-    schema = cached(t);
-    if (schema->find_column(column.str()) == nullptr) {
-      cache->invalidate(opts.source_name, requested(t));
-      schema = cached(t);
-    }
-    const ColumnInfo& c = security::find_column_or_throw(*schema, column.str(), where());
-    return sql::Identifier::parse(c.name, "column name");
-  }
-
-  // Runs a generated data query on `t`: analysed first, then sent. A non-transient query
-  // error (an undefined table or column: the schema changed) drops the cached schema.
-  void run_data(const sql::QualifiedName& t, const sql::AggregateQuery& q, const RowFn& on_row) {
-    const std::string text = guard.checked_sql(q, kSqliteDialect);
-    try {
-      run(text, {}, on_row);
-    } catch (const QueryError& e) {
-      if (!e.transient()) cache->invalidate(opts.source_name, requested(t));
-      throw;
-    }
-  }
-
-  std::optional<WallTime> extreme(const sql::QualifiedName& table, const sql::Identifier& column,
-                                  const TimeZone& zone, sql::Aggregate fn,
-                                  std::string_view filter) {
-    std::shared_ptr<const TableSchema> schema;
-    const sql::Identifier col = resolve_column(table, column, schema);
-    std::optional<WallTime> out;
-    run_data(table,
-             sql::AggregateQuery{fn, col, schema->table, security::prepare_filter(filter, *schema)},
-             [&](sqlite3_stmt* s) {
-               const int type = sqlite3_column_type(s, 0);
-               const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-               const std::string_view view =
-                   text != nullptr ? std::string_view(text) : std::string_view();
-               out = sqlite_value_to_time(type, sqlite3_column_int64(s, 0),
-                                          sqlite3_column_double(s, 0), view, zone);
-               if (!out && type != SQLITE_NULL) {
-                 throw MonitoringError("column \"" + col.str() + "\" of " +
-                                       schema->table.display() +
-                                       " holds a value that is not a timestamp");
-               }
-             });
     return out;
   }
+
+  std::vector<TableSchema> describe(const sql::QualifiedName& t) override {
+    const sql::Identifier& schema = *t.schema;
+    bool schema_found = false;
+    exec("SELECT 1 FROM pragma_database_list WHERE name = ?1", {schema.str()},
+         [&](sqlite3_stmt*) { schema_found = true; });
+    if (!schema_found) {
+      throw QueryError("schema \"" + schema.str() + "\" not found in " + where());
+    }
+    std::vector<TableSchema> out;
+    exec("SELECT name FROM " + kSqliteDialect.quote(schema) +
+             ".sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE",
+         {t.name.str()}, [&](sqlite3_stmt* s) {
+           if (auto name = sql::Identifier::try_parse(text_at(s, 0))) {
+             out.push_back(TableSchema{sql::QualifiedName{schema, *name}, {}});
+           }
+         });
+    for (auto& table : out)
+      table.columns = columns(table.table);
+    return out;
+  }
+
+  sql::Value run(const sql::AggregateQuery&, const std::string& text) override {
+    sql::Value out;
+    exec(text, {}, [&](sqlite3_stmt* s) {
+      out = sqlite_decode(sqlite3_column_type(s, 0), sqlite3_column_int64(s, 0),
+                          sqlite3_column_double(s, 0), text_at(s, 0));
+    });
+    return out;
+  }
+
+  std::optional<connectors::PoolStatus> pool_status() const override { return pool_.status(); }
+
+ private:
+  std::string where() const { return "source \"" + config_.source + "\""; }
+
+  std::vector<ColumnInfo> columns(const sql::QualifiedName& t) {
+    std::vector<ColumnInfo> out;
+    exec("SELECT name, type, \"notnull\", pk, cid FROM pragma_table_info(?1, ?2)",
+         {t.name.str(), t.schema->str()}, [&](sqlite3_stmt* s) {
+           ColumnInfo c;
+           c.name = text_at(s, 0);
+           c.type = text_at(s, 1);
+           c.nullable = sqlite3_column_int(s, 2) == 0;
+           c.primary_key = sqlite3_column_int(s, 3) > 0;
+           c.position = sqlite3_column_int(s, 4) + 1;
+           out.push_back(std::move(c));
+         });
+    return out;
+  }
+
+  // Runs one statement with bound text parameters on a pooled connection, calling `on_row`
+  // for every row, under the call's timeout (capped by the resilience layer's deadline). A
+  // connection that failed with a poisoning error is closed instead of returned.
+  void exec(const std::string& sql, const Binds& binds, const RowFn& on_row) {
+    const auto budget = resilience::effective_timeout(config_.options.timeout);
+    if (budget <= std::chrono::milliseconds(0)) {
+      throw TimeoutError("no time left for a call on " + where());
+    }
+    auto lease = pool_.acquire(sqlite::Deadline{clock_.steady_now() + budget, budget});
+    try {
+      sqlite::execute(lease->get(), config_.options, clock_, budget, sql, binds, on_row);
+    } catch (const Error& e) {
+      if (e.connection_poisoned()) lease.poison();
+      throw;
+    } catch (...) {
+      lease.poison();
+      throw;
+    }
+  }
+
+  const Clock& clock_;
+  sqlite::SessionConfig config_;
+  mutable sqlite::Pool pool_;
 };
 
-std::optional<WallTime> sqlite_value_to_time(int sqlite_type, std::int64_t int_value,
-                                             double real_value, std::string_view text,
-                                             const TimeZone& zone) {
+connectors::CoreOptions core_options(const SqliteOptions& o) {
+  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
+}
+
+}  // namespace
+
+std::unique_ptr<connectors::Driver> make_sqlite_driver(SqliteOptions options) {
+  return std::make_unique<SqliteDriver>(std::move(options));
+}
+
+sql::Value sqlite_decode(int sqlite_type, std::int64_t int_value, double real_value,
+                         std::string_view text) {
   using std::chrono::microseconds;
   switch (sqlite_type) {
+    case SQLITE_NULL:
+      return {};
     case SQLITE_INTEGER:
-      return from_unix_number(int_value);
+      return int_value;
     case SQLITE_FLOAT: {
       // Julian day number: day 2440587.5 is the Unix epoch.
       if (!std::isfinite(real_value) || real_value < 0 || real_value > 5373484.0) {
-        return std::nullopt;
+        return sql::NotFinite{};
       }
       const double us = (real_value - 2440587.5) * 86400.0 * 1e6;
       return WallTime(microseconds(static_cast<std::int64_t>(std::llround(us))));
     }
     case SQLITE_TEXT:
-      return parse_timestamp(text, zone);
+      return std::string(text);
     default:
-      return std::nullopt;
+      return sql::OtherType{"BLOB"};
+  }
+}
+
+std::optional<WallTime> sqlite_value_to_time(int sqlite_type, std::int64_t int_value,
+                                             double real_value, std::string_view text,
+                                             const TimeZone& zone) {
+  try {
+    return sql::read_time(sqlite_decode(sqlite_type, int_value, real_value, text), zone, "value");
+  } catch (const MonitoringError&) {
+    return std::nullopt;
   }
 }
 
 SqliteConnector::SqliteConnector(SqliteOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+    : SqlConnector(std::make_unique<SqliteDriver>(options), core_options(options)) {}
 
 SqliteConnector::~SqliteConnector() = default;
 
-const std::string& SqliteConnector::source_name() const noexcept {
-  return impl_->opts.source_name;
-}
-
-const sql::Dialect& SqliteConnector::dialect() const noexcept {
-  return kSqliteDialect;
-}
-
-void SqliteConnector::test_connection() {
-  impl_->run("SELECT 1", {}, [](sqlite3_stmt*) {});
-}
-
-std::vector<sql::QualifiedName> SqliteConnector::list_tables() {
-  std::vector<sql::QualifiedName> out;
-  impl_->run(
-      "SELECT name FROM main.sqlite_schema WHERE type IN ('table', 'view') "
-      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-      {}, [&](sqlite3_stmt* s) {
-        const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-        // Tables whose names are not plain identifiers cannot be monitored; skip them.
-        if (auto id = sql::Identifier::try_parse(name)) {
-          out.push_back(sql::QualifiedName{sql::Identifier::parse("main"), *id});
-        }
-      });
-  return out;
-}
-
-TableSchema SqliteConnector::table_schema(const sql::QualifiedName& table) {
-  auto schema = impl_->load_schema(table);
-  impl_->cache->put(impl_->opts.source_name, impl_->requested(table), schema);
-  return schema;
-}
-
-std::shared_ptr<const TableSchema> SqliteConnector::cached_table_schema(
-    const sql::QualifiedName& table) {
-  return impl_->cached(table);
-}
-
-std::int64_t SqliteConnector::row_count(const sql::QualifiedName& table) {
-  return filtered_row_count(table, {});
-}
-
-std::int64_t SqliteConnector::filtered_row_count(const sql::QualifiedName& table,
-                                                 std::string_view filter) {
-  const auto schema = impl_->cached(table);
-  std::int64_t n = 0;
-  impl_->run_data(
-      table,
-      sql::AggregateQuery{
-          sql::Aggregate::kCountAll, {}, schema->table, security::prepare_filter(filter, *schema)},
-      [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
-  return n;
-}
-
-std::optional<WallTime> SqliteConnector::filtered_max_timestamp(const sql::QualifiedName& table,
-                                                                const sql::Identifier& column,
-                                                                const TimeZone& zone,
-                                                                std::string_view filter) {
-  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, filter);
-}
-
-std::optional<WallTime> SqliteConnector::max_timestamp(const sql::QualifiedName& table,
-                                                       const sql::Identifier& column,
-                                                       const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, sql::Aggregate::kMax, {});
-}
-
-std::optional<WallTime> SqliteConnector::min_timestamp(const sql::QualifiedName& table,
-                                                       const sql::Identifier& column,
-                                                       const TimeZone& zone) {
-  return impl_->extreme(table, column, zone, sql::Aggregate::kMin, {});
-}
-
 int SqliteConnector::open_connections() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->open;
+  return SqlConnector::pool_status()->total;
 }
 
 }  // namespace freshguard

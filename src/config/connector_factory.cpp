@@ -1,6 +1,7 @@
 #include <freshguard/connectors/bigquery_connector.hpp>
 #include <freshguard/connectors/duckdb_connector.hpp>
-#include <freshguard/connectors/factory.hpp>
+#include <freshguard/config/source_types.hpp>
+#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/connectors/mysql_connector.hpp>
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
@@ -11,6 +12,24 @@
 
 namespace freshguard {
 namespace {
+
+resilience::BreakerMode breaker_mode(config::CircuitBreakerMode m) {
+  return m == config::CircuitBreakerMode::kFailureRate ? resilience::BreakerMode::kFailureRate
+                                                       : resilience::BreakerMode::kConsecutive;
+}
+
+resilience::Jitter jitter(config::RetryJitter j) {
+  switch (j) {
+    case config::RetryJitter::kProportional:
+      return resilience::Jitter::kProportional;
+    case config::RetryJitter::kNone:
+      return resilience::Jitter::kNone;
+    case config::RetryJitter::kFull:
+      break;
+  }
+  return resilience::Jitter::kFull;
+}
+
 
 // The source's schema cache, sized and timed as its config says.
 std::shared_ptr<security::SchemaCache> schema_cache_for(const config::SourceConfig& source,
@@ -28,7 +47,7 @@ std::unique_ptr<Connector> make_postgres_connector(const config::SourceConfig& s
   PostgresOptions opts;
   opts.source_name = source.name;
   opts.host = source.host;
-  opts.port = source.port != 0 ? source.port : 5432;
+  opts.port = config::port_of(source);
   opts.database = source.database;
   opts.username = source.username;
   opts.password = source.password;
@@ -56,7 +75,7 @@ std::unique_ptr<Connector> make_mysql_connector(const config::SourceConfig& sour
   MysqlOptions opts;
   opts.source_name = source.name;
   opts.host = source.host;
-  opts.port = source.port != 0 ? source.port : 3306;
+  opts.port = config::port_of(source);
   opts.database = source.database;
   opts.username = source.username;
   opts.password = source.password;
@@ -114,6 +133,41 @@ std::unique_ptr<Connector> make_snowflake_connector(const config::SourceConfig& 
 }
 
 }  // namespace
+
+ResilienceOptions resilience_options(const config::SourceConfig& source) {
+  ResilienceOptions o;
+  o.timeout = std::chrono::milliseconds(source.timeout_ms);
+  const auto& cb = source.circuit_breaker;
+  if (cb.enabled) {
+    resilience::CircuitBreakerOptions b;
+    b.name = source.name;
+    b.mode = breaker_mode(cb.mode);
+    b.failure_threshold = cb.failure_threshold;
+    b.success_threshold = cb.success_threshold;
+    b.reset_timeout = std::chrono::milliseconds(cb.reset_timeout_ms);
+    b.half_open_max_calls = cb.half_open_max_calls;
+    b.window_size = cb.window_size;
+    b.minimum_calls = cb.minimum_calls;
+    b.failure_rate_threshold = cb.failure_rate_threshold;
+    o.breaker = std::move(b);
+  } else {
+    o.breaker.reset();
+  }
+  const auto& rc = source.retry;
+  if (rc.enabled) {
+    resilience::RetryOptions r;
+    r.max_attempts = rc.max_attempts;
+    r.base_delay = std::chrono::milliseconds(rc.base_delay_ms);
+    r.multiplier = rc.multiplier;
+    r.max_delay = std::chrono::milliseconds(rc.max_delay_ms);
+    r.jitter = jitter(rc.jitter);
+    o.retry = r;
+  } else {
+    o.retry.reset();
+  }
+  o.query_metrics = source.query_metrics ? &obs::QueryMetrics::global() : nullptr;
+  return o;
+}
 
 std::unique_ptr<Connector> make_plain_connector(const config::SourceConfig& source,
                                                 const Clock& clock) {
