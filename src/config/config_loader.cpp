@@ -120,7 +120,6 @@ std::set<std::string> source_names(const YAML::Node* sources) {
   return names;
 }
 
-
 // The identifier limits of each rule's source dialect (PostgreSQL 63 bytes, MySQL 64), on
 // names that passed the generic checks: a source's default schema and each rule's table and
 // timestamp column, as the connectors check them before connecting.

@@ -1,7 +1,7 @@
+#include <freshguard/config/connector_factory.hpp>
+#include <freshguard/config/source_types.hpp>
 #include <freshguard/connectors/bigquery_connector.hpp>
 #include <freshguard/connectors/duckdb_connector.hpp>
-#include <freshguard/config/source_types.hpp>
-#include <freshguard/config/connector_factory.hpp>
 #include <freshguard/connectors/mysql_connector.hpp>
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/connectors/resilient_connector.hpp>
@@ -30,7 +30,6 @@ resilience::Jitter jitter(config::RetryJitter j) {
   return resilience::Jitter::kFull;
 }
 
-
 // The source's schema cache, sized and timed as its config says.
 std::shared_ptr<security::SchemaCache> schema_cache_for(const config::SourceConfig& source,
                                                         const Clock& clock) {
@@ -41,10 +40,12 @@ std::shared_ptr<security::SchemaCache> schema_cache_for(const config::SourceConf
   return std::make_shared<security::SchemaCache>(o);
 }
 
-std::unique_ptr<Connector> make_postgres_connector(const config::SourceConfig& source,
-                                                   const Clock& clock) {
+// The settings PostgreSQL and MySQL sources share (PostgresOptions and MysqlOptions spell
+// them alike).
+template <class Options>
+Options server_options(const config::SourceConfig& source, const Clock& clock) {
   using std::chrono::milliseconds;
-  PostgresOptions opts;
+  Options opts;
   opts.source_name = source.name;
   opts.host = source.host;
   opts.port = config::port_of(source);
@@ -63,6 +64,12 @@ std::unique_ptr<Connector> make_postgres_connector(const config::SourceConfig& s
   opts.statement_timeout = milliseconds(source.statement_timeout_ms);
   opts.clock = &clock;
   opts.schema_cache = schema_cache_for(source, clock);
+  return opts;
+}
+
+std::unique_ptr<Connector> make_postgres_connector(const config::SourceConfig& source,
+                                                   const Clock& clock) {
+  auto opts = server_options<PostgresOptions>(source, clock);
   opts.cost_limits.max_rows = source.max_plan_rows;
   opts.cost_limits.max_scan_bytes = static_cast<double>(source.max_scan_mb) * 1024 * 1024;
   opts.max_result_rows = source.max_result_rows;
@@ -71,27 +78,7 @@ std::unique_ptr<Connector> make_postgres_connector(const config::SourceConfig& s
 
 std::unique_ptr<Connector> make_mysql_connector(const config::SourceConfig& source,
                                                 const Clock& clock) {
-  using std::chrono::milliseconds;
-  MysqlOptions opts;
-  opts.source_name = source.name;
-  opts.host = source.host;
-  opts.port = config::port_of(source);
-  opts.database = source.database;
-  opts.username = source.username;
-  opts.password = source.password;
-  opts.ssl = source.ssl;
-  opts.ssl_root_cert = source.ssl_root_cert;
-  opts.schema = source.schema;
-  opts.timeout = milliseconds(source.timeout_ms);
-  opts.max_connections = source.max_connections;
-  opts.connect_timeout = milliseconds(source.connect_timeout_ms);
-  opts.idle_timeout = milliseconds(source.idle_timeout_ms);
-  opts.max_uses = source.max_uses;
-  opts.max_lifetime = milliseconds(source.max_lifetime_ms);
-  opts.statement_timeout = milliseconds(source.statement_timeout_ms);
-  opts.clock = &clock;
-  opts.schema_cache = schema_cache_for(source, clock);
-  return std::make_unique<MysqlConnector>(std::move(opts));
+  return std::make_unique<MysqlConnector>(server_options<MysqlOptions>(source, clock));
 }
 
 std::unique_ptr<Connector> make_bigquery_connector(const config::SourceConfig& source,

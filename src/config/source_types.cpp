@@ -6,12 +6,14 @@
 namespace freshguard::config {
 namespace {
 
-static_assert([] {
-  for (std::size_t i = 0; i < kSourceTypes.size(); ++i) {
-    if (static_cast<std::size_t>(kSourceTypes[i].type) != i) return false;
-  }
-  return true;
-}(), "kSourceTypes is in SourceType order");
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < kSourceTypes.size(); ++i) {
+        if (static_cast<std::size_t>(kSourceTypes[i].type) != i) return false;
+      }
+      return true;
+    }(),
+    "kSourceTypes is in SourceType order");
 
 // A Snowflake object name as Snowflake stores it: a quoted name as written, else upper case.
 std::string snowflake_name(std::string_view text) {

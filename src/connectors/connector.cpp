@@ -22,7 +22,8 @@ std::optional<connectors::PoolStatus> Connector::pool_status() const {
 }
 
 std::int64_t Connector::row_count(const sql::QualifiedName& table, std::string_view filter) {
-  const sql::Value value = aggregate(AggregateRequest{sql::Aggregate::kCountAll, table, {}, filter});
+  const sql::Value value =
+      aggregate(AggregateRequest{sql::Aggregate::kCountAll, table, {}, filter});
   if (const auto* n = std::get_if<std::int64_t>(&value)) return *n;
   if (const auto* text = std::get_if<std::string>(&value)) {
     std::int64_t n = 0;

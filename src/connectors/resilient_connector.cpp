@@ -56,7 +56,6 @@ void log_query(const obs::QueryMetricKey& key, std::chrono::microseconds d,
 
 }  // namespace
 
-
 struct ResilientConnector::Impl {
   std::unique_ptr<Connector> inner;
   std::chrono::milliseconds timeout;

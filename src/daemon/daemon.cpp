@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <freshguard/metadata/result_json.hpp>
 #include <freshguard/config/connector_factory.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/core/time.hpp>
+#include <freshguard/metadata/result_json.hpp>
 #include <freshguard/monitors/monitors.hpp>
 #include <freshguard/observability/logger.hpp>
 

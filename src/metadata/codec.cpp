@@ -68,9 +68,7 @@ Severity parse_stored_severity(std::string_view text) {
 
 Method parse_stored_method(std::string_view text) {
   return parse_spelling(
-      text,
-      std::array{Method::kMaxTimestamp, Method::kCatalog, Method::kExactCount},
-      "method");
+      text, std::array{Method::kMaxTimestamp, Method::kCatalog, Method::kExactCount}, "method");
 }
 
 ErrorCode parse_stored_error_code(std::string_view text) {

@@ -5,7 +5,8 @@
 
 namespace freshguard::sql {
 
-std::optional<WallTime> read_time(const Value& value, const TimeZone& zone, const std::string& what) {
+std::optional<WallTime> read_time(const Value& value, const TimeZone& zone,
+                                  const std::string& what) {
   return std::visit(
       [&](const auto& v) -> std::optional<WallTime> {
         using T = std::decay_t<decltype(v)>;

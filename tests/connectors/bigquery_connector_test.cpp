@@ -209,9 +209,9 @@ TEST_F(BigqueryTest, NamesResolveIgnoringCaseAndFiltersAreAnalysedThenApplied) {
             "contract_events");
   EXPECT_EQ(c->row_count(events(), "id > 1"), 2);
   EXPECT_EQ(sent_with("WHERE (`id` > 1)"), 1);  // rendered from the filter's tree
-  EXPECT_EQ(c->max_timestamp(events(), Identifier::parse("AWARE_TS"), TimeZone::utc(),
-                                      "name = 'a'"),
-            WallTime(seconds(kBase - 7200)));
+  EXPECT_EQ(
+      c->max_timestamp(events(), Identifier::parse("AWARE_TS"), TimeZone::utc(), "name = 'a'"),
+      WallTime(seconds(kBase - 7200)));
   const auto dry_runs = server_->dry_runs();
   EXPECT_THROW(c->row_count(events(), "1=1; DROP TABLE x"), SecurityError);
   EXPECT_THROW(c->row_count(events(), "id IN (SELECT id FROM other)"), SecurityError);

@@ -139,7 +139,7 @@ TEST_P(ContractTest, RowCounts) {
 TEST_P(ContractTest, NaiveTimestampsAreReadInTheRuleZone) {
   EXPECT_EQ(newest("contract_events", "naive_ts"), at(kBase - 3600));
   EXPECT_EQ(testing::min_timestamp(*connector_, QualifiedName::parse("contract_events"),
-                                      Identifier::parse("naive_ts"), TimeZone::utc()),
+                                   Identifier::parse("naive_ts"), TimeZone::utc()),
             at(kBase - 7200));
   EXPECT_EQ(newest("contract_events", "naive_ts", TimeZone::named("Europe/Paris")),
             at(kBase - 7200));
@@ -149,7 +149,7 @@ TEST_P(ContractTest, ZoneAwareTimestampsAreAbsolute) {
   EXPECT_EQ(newest("contract_events", "aware_ts"), at(kBase - 3600));
   EXPECT_EQ(newest("contract_events", "aware_ts", TimeZone::named("Asia/Tokyo")), at(kBase - 3600));
   EXPECT_EQ(testing::min_timestamp(*connector_, QualifiedName::parse("contract_events"),
-                                      Identifier::parse("aware_ts"), TimeZone::utc()),
+                                   Identifier::parse("aware_ts"), TimeZone::utc()),
             at(kBase - 7200));
 }
 
@@ -232,8 +232,8 @@ TEST_P(ContractTest, FiltersCountTheSameRowsEverywhere) {
   EXPECT_EQ(count("NAME ILIKE 'B' OR (id BETWEEN 2 AND 3 AND NOT id = 2)"), 2);
   EXPECT_EQ(count("CASE WHEN note IS NULL THEN 0 ELSE 1 END = 1 AND length(name) = 1"), 1);
   EXPECT_EQ(count("coalesce(note, 'none') = 'none' AND id * 2 - 1 > 0"), 2);
-  EXPECT_EQ(*connector_->max_timestamp(events, Identifier::parse("naive_ts"),
-                                                TimeZone::utc(), "name = 'a'"),
+  EXPECT_EQ(*connector_->max_timestamp(events, Identifier::parse("naive_ts"), TimeZone::utc(),
+                                       "name = 'a'"),
             at(kBase - 7200));
   // The protocol test servers run their SQL on SQLite, which cannot evaluate BigQuery's or
   // Snowflake's string escapes and date functions; those renderings are pinned by

@@ -3,14 +3,14 @@
 
 #include <gtest/gtest.h>
 
-#include <freshguard/connectors/duckdb_connector.hpp>
 #include <freshguard/config/connector_factory.hpp>
+#include <freshguard/connectors/duckdb_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/monitors/monitors.hpp>
 
+#include "support/aggregate.hpp"
 #include "support/duckdb_db.hpp"
 #include "support/temp_dir.hpp"
-#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -107,8 +107,8 @@ TEST_F(DuckdbConnectorTest, TimestampColumnsOfEveryKind) {
   EXPECT_EQ(newest(c, "orders", "day"), at(kBase - 14 * 3600));
   EXPECT_EQ(newest(c, "orders", "epoch"), at(kBase));
   EXPECT_EQ(newest(c, "orders", "txt"), at(kBase - 3600));
-  EXPECT_EQ(testing::min_timestamp(c, QualifiedName::parse("orders"), Identifier::parse("updated_at"),
-                            TimeZone::utc()),
+  EXPECT_EQ(testing::min_timestamp(c, QualifiedName::parse("orders"),
+                                   Identifier::parse("updated_at"), TimeZone::utc()),
             at(kBase - 3600));
 }
 

@@ -12,8 +12,8 @@
 
 #include "connectors/mysql/mysql_config.hpp"
 #include "connectors/mysql/mysql_session.hpp"
-#include "support/mysql_test_server.hpp"
 #include "support/aggregate.hpp"
+#include "support/mysql_test_server.hpp"
 
 namespace freshguard {
 namespace {
@@ -152,8 +152,7 @@ TEST_F(MysqlConnectorTest, TimestampColumnTypes) {
       my.max_timestamp(t, Identifier::parse(col), TimeZone::utc());
       FAIL() << col;
     } catch (const MonitoringError& e) {
-      EXPECT_NE(std::string(e.what()).find("which does not hold timestamps"),
-                std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("which does not hold timestamps"), std::string::npos)
           << e.what();
     }
   }

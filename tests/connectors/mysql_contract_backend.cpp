@@ -80,7 +80,8 @@ class MysqlBackend final : public ContractBackend {
     for (const auto& row :
          admin.exec("SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log "
                     "WHERE command_type IN ('Query', 'Prepare', 'Execute') "
-                    "AND argument LIKE '%" + db_ + "%' ORDER BY event_time")) {
+                    "AND argument LIKE '%" +
+                    db_ + "%' ORDER BY event_time")) {
       if (!row.empty() && row[0]) out.push_back(*row[0]);
     }
     return out;

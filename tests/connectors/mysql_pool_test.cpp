@@ -111,7 +111,7 @@ TEST_F(MysqlPoolTest, ConnectionsAreRecycledAfterMaxUsesAndMaxLifetime) {
   EXPECT_EQ(my.row_count(kPoolTable), 42);
   clock.advance(seconds(59));
   EXPECT_EQ(my.row_count(kPoolTable), 42);  // still young enough: reused, its third use,
-  EXPECT_EQ(my.pool_status()->total, 0);     // so closed on return
+  EXPECT_EQ(my.pool_status()->total, 0);    // so closed on return
   EXPECT_EQ(my.row_count(kPoolTable), 42);
   EXPECT_TRUE(eventually([&] { return session_ids().size() == 1; }));
   const auto third = session_ids();

@@ -12,8 +12,8 @@
 
 #include "connectors/postgres/pg_config.hpp"
 #include "connectors/postgres/pg_session.hpp"
-#include "support/pg_test_server.hpp"
 #include "support/aggregate.hpp"
+#include "support/pg_test_server.hpp"
 
 namespace freshguard {
 namespace {
@@ -104,7 +104,8 @@ TEST_F(PostgresConnectorTest, TimestampTimestamptzAndDate) {
   const auto paris = TimeZone::named("+02:00");
   // timestamptz is absolute: the rule's zone does not move it.
   EXPECT_EQ(pg.max_timestamp(t, Identifier::parse("tz"), paris), utc("2026-03-01T10:00:00.5Z"));
-  EXPECT_EQ(testing::min_timestamp(pg, t, Identifier::parse("tz"), paris), utc("2026-02-01T05:00:00Z"));
+  EXPECT_EQ(testing::min_timestamp(pg, t, Identifier::parse("tz"), paris),
+            utc("2026-02-01T05:00:00Z"));
   // timestamp and date are naive: read in the rule's zone.
   EXPECT_EQ(pg.max_timestamp(t, Identifier::parse("naive"), paris), utc("2026-03-01T10:00:00Z"));
   EXPECT_EQ(pg.max_timestamp(t, Identifier::parse("naive"), TimeZone::utc()),

@@ -2,10 +2,9 @@
 // fresh pair of schemas per test (dropped afterwards).
 
 #include <atomic>
+#include <fstream>
 
 #include <unistd.h>
-
-#include <fstream>
 
 #include <freshguard/connectors/postgres_connector.hpp>
 

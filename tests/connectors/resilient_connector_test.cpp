@@ -19,9 +19,9 @@
 #include <freshguard/resilience/deadline.hpp>
 #include <freshguard/resilience/sleeper.hpp>
 
+#include "support/aggregate.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
-#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -265,7 +265,8 @@ TEST_F(ResilientConnectorTest, ForwardsEveryMethod) {
   EXPECT_EQ(c.row_count(orders()), 3);
   const auto col = Identifier::parse("updated_at");
   EXPECT_EQ(c.max_timestamp(orders(), col, TimeZone::utc()), WallTime(seconds(kBase - 30 * 60)));
-  EXPECT_EQ(testing::min_timestamp(c, orders(), col, TimeZone::utc()), WallTime(seconds(kBase - 3600)));
+  EXPECT_EQ(testing::min_timestamp(c, orders(), col, TimeZone::utc()),
+            WallTime(seconds(kBase - 3600)));
   EXPECT_FALSE(c.catalog_stats(orders()).has_value());  // SQLite keeps no catalog figures
   EXPECT_EQ(c.breaker_snapshot()->successes, 7u);
   EXPECT_EQ(c.retry_counters().calls, 7u);

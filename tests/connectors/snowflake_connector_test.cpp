@@ -237,8 +237,7 @@ TEST_F(SnowflakeTest, UnquotedUpperCaseNamesAreFoundFromLowerCase) {
   const auto r = run_check(*c, rule("orders", "loaded_at"), clock_);
   ASSERT_FALSE(r.error) << r.error->message;
   EXPECT_EQ(r.lag_seconds, 600);
-  EXPECT_EQ(statements_with("SELECT max(\"LOADED_AT\") FROM \"FG_DB\".\"PUBLIC\".\"ORDERS\""),
-            2);
+  EXPECT_EQ(statements_with("SELECT max(\"LOADED_AT\") FROM \"FG_DB\".\"PUBLIC\".\"ORDERS\""), 2);
   const auto schema = c->table_schema(QualifiedName::parse("public.orders"));
   EXPECT_EQ(schema.table.name.str(), "ORDERS");
   ASSERT_EQ(schema.columns.size(), 3u);
@@ -248,8 +247,8 @@ TEST_F(SnowflakeTest, UnquotedUpperCaseNamesAreFoundFromLowerCase) {
   EXPECT_EQ(c->max_timestamp(QualifiedName::parse("orders"), Identifier::parse("day"),
                              TimeZone::named("Asia/Tokyo")),
             WallTime(seconds(kBase - 14 * 3600 - 9 * 3600)));
-  EXPECT_EQ(testing::min_timestamp(*c, QualifiedName::parse("orders"), Identifier::parse("loaded_at"),
-                             TimeZone::utc()),
+  EXPECT_EQ(testing::min_timestamp(*c, QualifiedName::parse("orders"),
+                                   Identifier::parse("loaded_at"), TimeZone::utc()),
             WallTime(seconds(kBase - 1200)));
 }
 
@@ -259,9 +258,9 @@ TEST_F(SnowflakeTest, FiltersAreCheckedExplainedAndApplied) {
   EXPECT_EQ(statements_with("EXPLAIN USING JSON SELECT count(*) FROM "
                             "\"FG_DB\".\"PUBLIC\".\"contract_events\" WHERE (\"id\" > 1)"),
             1);
-  EXPECT_EQ(c->max_timestamp(events(), Identifier::parse("naive_ts"), TimeZone::utc(),
-                                      "\"name\" = 'a'"),
-            WallTime(seconds(kBase - 7200)));
+  EXPECT_EQ(
+      c->max_timestamp(events(), Identifier::parse("naive_ts"), TimeZone::utc(), "\"name\" = 'a'"),
+      WallTime(seconds(kBase - 7200)));
   const auto before = server_->statements().size();
   EXPECT_THROW(c->row_count(events(), "1=1; DROP TABLE x"), SecurityError);
   EXPECT_THROW(c->row_count(events(), "id IN (SELECT id FROM other)"), SecurityError);

@@ -8,9 +8,9 @@
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
 
+#include "support/aggregate.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
-#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -103,8 +103,8 @@ TEST_F(SqliteConnectorTest, MixedCaseAndQualifiedNamesResolve) {
   EXPECT_EQ(c.max_timestamp(QualifiedName::parse("MixedCase"), Identifier::parse("LoadedAt"),
                             TimeZone::utc()),
             at(kBase));
-  EXPECT_EQ(testing::min_timestamp(c, QualifiedName::parse("MixedCase"), Identifier::parse("LoadedAt"),
-                            TimeZone::utc()),
+  EXPECT_EQ(testing::min_timestamp(c, QualifiedName::parse("MixedCase"),
+                                   Identifier::parse("LoadedAt"), TimeZone::utc()),
             at(kBase - 1000));
 }
 

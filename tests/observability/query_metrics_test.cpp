@@ -15,9 +15,9 @@
 #include <freshguard/observability/query_metrics.hpp>
 #include <freshguard/resilience/sleeper.hpp>
 
+#include "support/aggregate.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
-#include "support/aggregate.hpp"
 
 namespace freshguard {
 namespace {
@@ -133,9 +133,7 @@ class CostlyConnector final : public Connector {
   TableSchema table_schema(const sql::QualifiedName& t) override {
     return before(), real_->table_schema(t);
   }
-  sql::Value aggregate(const AggregateRequest& r) override {
-    return before(), real_->aggregate(r);
-  }
+  sql::Value aggregate(const AggregateRequest& r) override { return before(), real_->aggregate(r); }
 
  private:
   void before() {

@@ -67,8 +67,8 @@ TEST(GeneratedQueriesTest, GuardAcceptsTheEngineShapesAndChecksFilters) {
 
 TEST(GeneratedQueriesTest, PostgresCatalogQueriesAreSingleSelects) {
   const QueryAnalyzer analyzer;
-  for (const char* q : {pg::kResolveSql, pg::kTableSchemaSql, pg::kListTablesSql,
-                        pg::kRelationBytesSql}) {
+  for (const char* q :
+       {pg::kResolveSql, pg::kTableSchemaSql, pg::kListTablesSql, pg::kRelationBytesSql}) {
     const auto a = analyzer.analyze(q);
     EXPECT_EQ(a.statements, 1) << q;
     EXPECT_EQ(a.statement_kind, "SELECT") << q;

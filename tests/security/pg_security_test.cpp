@@ -105,8 +105,8 @@ TEST_F(PgSecurityTest, HundredConcurrentChecksOfOneUncachedTableCostOneCatalogQu
   EXPECT_EQ(run_check(pg, rule).error->code, ErrorCode::kQueryFailed);
   const auto r = run_check(pg, rule);
   ASSERT_TRUE(r.error);
-  EXPECT_EQ(r.error->message, "column \"UPDATED_AT\" not found in " + schema_ +
-                                      ".orders of source \"pgtest\"");
+  EXPECT_EQ(r.error->message,
+            "column \"UPDATED_AT\" not found in " + schema_ + ".orders of source \"pgtest\"");
   EXPECT_GE(cache->stats().invalidations, 1u);
 }
 
@@ -138,16 +138,15 @@ TEST_F(PgSecurityTest, CostGuardLetsTheFreshnessCheckRunAndRefusesABigSelect) {
   const auto one = pg.query("SELECT id FROM big WHERE id = 42;");
   ASSERT_EQ(one.rows.size(), 1u);
   EXPECT_EQ(one.rows[0][0], "42");
-  EXPECT_TRUE(pg.max_timestamp(
-      QualifiedName::parse("big"), Identifier::parse("updated_at"), TimeZone::utc(), "id < 1000"));
+  EXPECT_TRUE(pg.max_timestamp(QualifiedName::parse("big"), Identifier::parse("updated_at"),
+                               TimeZone::utc(), "id < 1000"));
   // The scan estimate: a seq scan of the whole table is refused under a small scan limit.
   auto small = options();
   small.cost_limits.max_scan_bytes = 1024.0 * 1024;  // 1 MB
   PostgresConnector strict(small);
   why = refusal([&] { (void)strict.query("SELECT id FROM big WHERE id = 42"); });
   EXPECT_NE(why.find("to scan about"), std::string::npos) << why;
-  why =
-      refusal([&] { (void)strict.row_count(QualifiedName::parse("big"), "id % 2 = 0"); });
+  why = refusal([&] { (void)strict.row_count(QualifiedName::parse("big"), "id % 2 = 0"); });
   EXPECT_NE(why.find("rule filter refused by the cost guard"), std::string::npos) << why;
   // The generated queries are never refused for size: the strict connector still checks.
   EXPECT_EQ(run_check(strict, freshness_rule("big", "updated_at")).status, CheckStatus::kOk);

@@ -13,9 +13,9 @@
 #include <freshguard/monitors/monitors.hpp>
 #include <freshguard/security/schema_cache.hpp>
 
+#include "support/aggregate.hpp"
 #include "support/sqlite_db.hpp"
 #include "support/temp_dir.hpp"
-#include "support/aggregate.hpp"
 
 namespace freshguard::security {
 namespace {
@@ -322,9 +322,10 @@ TEST_F(SqliteSchemaCacheTest, SchemaChangesAreNoticed) {
   testing::sqlite_exec(path_, "ALTER TABLE orders ADD COLUMN loaded_at TEXT");
   EXPECT_FALSE(c.max_timestamp(t, sql::Identifier::parse("loaded_at"), zone));
   EXPECT_EQ(cache_->stats().loads, 2u);
-  EXPECT_EQ(c.prepare(AggregateRequest{sql::Aggregate::kMax, t, sql::Identifier::parse("LOADED_AT"), {}})
-                .column->str(),
-            "loaded_at");
+  EXPECT_EQ(
+      c.prepare(AggregateRequest{sql::Aggregate::kMax, t, sql::Identifier::parse("LOADED_AT"), {}})
+          .column->str(),
+      "loaded_at");
   // A missing column is a clear error after that one reload, before any data query.
   try {
     (void)c.max_timestamp(t, sql::Identifier::parse("nope"), zone);
@@ -370,7 +371,8 @@ TEST_F(SqliteSchemaCacheTest, GeneratedQueriesPassTheAnalyser) {
   o.analyzer.denied_functions = {"count"};
   SqliteConnector counting(o);
   EXPECT_THROW((void)counting.row_count(t), SecurityError);
-  EXPECT_TRUE(testing::min_timestamp(counting, t, sql::Identifier::parse("updated_at"), TimeZone::utc()));
+  EXPECT_TRUE(
+      testing::min_timestamp(counting, t, sql::Identifier::parse("updated_at"), TimeZone::utc()));
 }
 
 }  // namespace

@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include <freshguard/net/tls.hpp>
 #include <freshguard/core/rule.hpp>
+#include <freshguard/net/tls.hpp>
 
 namespace freshguard::config {
 

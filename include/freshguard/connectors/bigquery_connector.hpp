@@ -18,11 +18,11 @@
 /// Names: `rule.table` is `table` (in the configured dataset) or `dataset.table`, matched
 /// exactly (tables.get), else by the only case-insensitive match in the dataset's
 /// tables.list; queries name the resolved table as `project`.`dataset`.`table`
-/// (hyphenated project ids are valid). Schemas, list_tables and catalog_stats come from the tables.get / tables.list metadata
-/// calls, which run no query job and bill nothing; resolved schemas are kept in the schema
-/// cache. Every data query is analysed (security::QueryAnalyzer) in its PostgreSQL
-/// rendering, which differs only in quoting, before its dry run; a rule's `filter:` is
-/// checked and applied as the WHERE (write plain identifiers in it, not backticks).
+/// (hyphenated project ids are valid). Schemas, list_tables and catalog_stats come from the
+/// tables.get / tables.list metadata calls, which run no query job and bill nothing; resolved
+/// schemas are kept in the schema cache. Every data query is analysed (security::QueryAnalyzer) in
+/// its PostgreSQL rendering, which differs only in quoting, before its dry run; a rule's `filter:`
+/// is checked and applied as the WHERE (write plain identifiers in it, not backticks).
 ///
 /// Errors: 401/403 (auth) -> ConnectionError, not transient; 404 -> QueryError; 408, 429
 /// and 5xx (and 403 rateLimitExceeded) -> transient QueryError, so the retry layer retries

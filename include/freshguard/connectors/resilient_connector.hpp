@@ -43,11 +43,10 @@ struct ResilienceOptions {
   Random* random = nullptr;
   /// Where each call's outcome and duration (steady clock, all attempts together) is
   /// recorded, keyed by source, table and operation; nullptr (the default here) records
-  /// nothing. resilience_options() (config/connector_factory.hpp) sets obs::QueryMetrics::global() unless the source says
-  /// `query_metrics: false`. Must outlive the connector.
+  /// nothing. resilience_options() (config/connector_factory.hpp) sets obs::QueryMetrics::global()
+  /// unless the source says `query_metrics: false`. Must outlive the connector.
   obs::QueryMetrics* query_metrics = nullptr;
 };
-
 
 class ResilientConnector final : public Connector {
  public:

@@ -40,6 +40,12 @@ struct CoreOptions {
   const Clock* clock = nullptr;
 };
 
+/// The core's options from an engine's options (every engine names them alike).
+template <class EngineOptions>
+CoreOptions core_options_of(const EngineOptions& o) {
+  return CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
+}
+
 class SqlConnector : public Connector {
  public:
   /// Throws std::invalid_argument when `driver` is null.

@@ -21,8 +21,8 @@
 #include <memory>
 #include <string_view>
 
-#include <freshguard/sql/schema.hpp>
 #include <freshguard/sql/expr.hpp>
+#include <freshguard/sql/schema.hpp>
 
 namespace freshguard::security {
 

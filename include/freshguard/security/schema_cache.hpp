@@ -22,9 +22,9 @@
 #include <string>
 #include <string_view>
 
-#include <freshguard/sql/schema.hpp>
 #include <freshguard/core/clock.hpp>
 #include <freshguard/sql/identifier.hpp>
+#include <freshguard/sql/schema.hpp>
 
 namespace freshguard::security {
 

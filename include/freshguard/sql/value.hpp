@@ -30,14 +30,15 @@ struct NotFinite {};
 /// NULL (std::monostate: an empty table, a column of NULLs), an integer (a count; on engines
 /// that allow it a Unix-epoch number), an absolute time, a naive time, text (ISO-8601 text
 /// columns; parsed in the rule's zone), or one of the two refusals above.
-using Value =
-    std::variant<std::monostate, std::int64_t, WallTime, NaiveTime, std::string, OtherType, NotFinite>;
+using Value = std::variant<std::monostate, std::int64_t, WallTime, NaiveTime, std::string,
+                           OtherType, NotFinite>;
 
 /// `value` as a UTC time: NULL is nullopt; an integer is Unix time (from_unix_number; drivers
 /// return integers only for columns whose engine keeps epochs in them); a naive time and
 /// text without an offset are read in `zone`. Throws MonitoringError naming `what` (`column
 /// "x" of public.t`) for text that is no timestamp, a type that holds none, or a non-finite
 /// value.
-std::optional<WallTime> read_time(const Value& value, const TimeZone& zone, const std::string& what);
+std::optional<WallTime> read_time(const Value& value, const TimeZone& zone,
+                                  const std::string& what);
 
 }  // namespace freshguard::sql

@@ -91,8 +91,8 @@ class BigqueryDriver final : public connectors::Driver {
       for (const auto& candidate : list_dataset(*table.schema)) {
         if (!connectors::iequals(candidate.name.str(), table.name.str())) continue;
         if (match) {
-          throw QueryError("table name \"" + table.display() + "\" matches several in " +
-                           where() + " that differ only by case; write it exactly as defined");
+          throw QueryError("table name \"" + table.display() + "\" matches several in " + where() +
+                           " that differ only by case; write it exactly as defined");
         }
         match = candidate.name;
       }
@@ -174,14 +174,11 @@ class BigqueryDriver final : public connectors::Driver {
   sql::Identifier dataset_;
 };
 
-connectors::CoreOptions core_options(const BigqueryOptions& o) {
-  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
-}
-
 }  // namespace
 
 BigqueryConnector::BigqueryConnector(BigqueryOptions options)
-    : SqlConnector(std::make_unique<BigqueryDriver>(options), core_options(options)) {}
+    : SqlConnector(std::make_unique<BigqueryDriver>(options),
+                   connectors::core_options_of(options)) {}
 
 BigqueryConnector::~BigqueryConnector() = default;
 

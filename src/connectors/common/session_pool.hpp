@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <freshguard/core/clock.hpp>
+#include <freshguard/core/error.hpp>
 
 namespace freshguard::pool {
 
@@ -39,6 +40,27 @@ inline constexpr std::chrono::milliseconds kWaitSlice{20};
 /// `source` while all `max_connections` were in use.
 [[noreturn]] void throw_wait_timeout(std::chrono::milliseconds budget, const std::string& source,
                                      int max_connections);
+
+/// The budget of one call on `source`: `timeout`, capped by the calling thread's resilience
+/// deadline (resilience::effective_timeout). Throws TimeoutError when nothing is left.
+std::chrono::milliseconds call_budget(std::chrono::milliseconds timeout, const std::string& source);
+
+/// Runs `fn(session)` on a connection leased from `pool` until `deadline`. A connection that
+/// failed with a poisoning error, or with anything that is no freshguard::Error, is closed
+/// instead of returned.
+template <class Pool, class Deadline, class Fn>
+decltype(auto) with_lease(Pool& pool, const Deadline& deadline, Fn&& fn) {
+  auto lease = pool.acquire(deadline);
+  try {
+    return fn(*lease);
+  } catch (const Error& e) {
+    if (e.connection_poisoned()) lease.poison();
+    throw;
+  } catch (...) {
+    lease.poison();
+    throw;
+  }
+}
 
 /// A thread-safe pool of `Session`s, one per source. What it needs of them:
 ///   static std::unique_ptr<Session> Session::open(const SessionConfig&, const Deadline&);

@@ -9,9 +9,7 @@
 #include <freshguard/security/schema_cache.hpp>
 
 namespace freshguard::connectors {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 void Driver::check_cost(const std::string&, std::string_view) {}
 
@@ -84,8 +82,7 @@ struct SqlConnector::Impl {
       column = sql::Identifier::parse(c.name, "column name");
     }
     return sql::AggregateQuery{r.aggregate, std::move(column), schema->table,
-                               security::prepare_filter(r.filter, *schema),
-                               driver->catalog_name()};
+                               security::prepare_filter(r.filter, *schema), driver->catalog_name()};
   }
 
   // One attempt: resolve, guard, cost guard, run. `sent_on` is the schema the query was

@@ -6,7 +6,6 @@
 
 #include <freshguard/connectors/duckdb_connector.hpp>
 #include <freshguard/core/error.hpp>
-#include <freshguard/resilience/deadline.hpp>
 
 #include "connectors/common/database_file.hpp"
 #include "connectors/duckdb/duckdb_handles.hpp"
@@ -63,7 +62,6 @@ Rows read_rows(duckdb_result& res) {
   }
   return rows;
 }
-
 
 // A timestamp count in `unit_us` microseconds, or NotFinite for DuckDB's +-infinity.
 sql::Value timestamp_value(std::int64_t count, std::int64_t unit_us, bool naive) {
@@ -171,9 +169,9 @@ class DuckdbDriver final : public connectors::Driver {
 
   std::vector<sql::QualifiedName> list_tables() override {
     std::vector<sql::QualifiedName> out;
-    for (const auto& r : rows(std::string("SELECT schema_name, table_name FROM ") + kRelations +
-                                  " ORDER BY 1, 2",
-                              {})) {
+    for (const auto& r :
+         rows(std::string("SELECT schema_name, table_name FROM ") + kRelations + " ORDER BY 1, 2",
+              {})) {
       auto schema = sql::Identifier::try_parse(r[0].value_or(""));
       auto name = sql::Identifier::try_parse(r[1].value_or(""));
       // Tables whose names are not plain identifiers cannot be monitored; skip them.
@@ -206,14 +204,12 @@ class DuckdbDriver final : public connectors::Driver {
   std::optional<connectors::PoolStatus> pool_status() const override { return pool_.status(); }
 
  private:
-  std::string where() const { return "source \"" + source_ + "\""; }
-
   std::vector<ColumnInfo> columns(const sql::QualifiedName& t) {
-    const Rows pk =
-        rows("SELECT unnest(constraint_column_names) FROM duckdb_constraints() "
-             "WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 "
-             "AND constraint_type = 'PRIMARY KEY'",
-             {t.schema->str(), t.name.str()});
+    const Rows pk = rows(
+        "SELECT unnest(constraint_column_names) FROM duckdb_constraints() "
+        "WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 "
+        "AND constraint_type = 'PRIMARY KEY'",
+        {t.schema->str(), t.name.str()});
     std::vector<ColumnInfo> out;
     for (const auto& r :
          rows("SELECT column_name, data_type, is_nullable::VARCHAR, column_index::VARCHAR "
@@ -243,23 +239,13 @@ class DuckdbDriver final : public connectors::Driver {
   // with a poisoning error is closed instead of returned.
   template <class Read>
   void exec(const std::string& sql, const std::vector<std::string>& binds, Read&& read) {
-    const auto budget = resilience::effective_timeout(database_.options().timeout);
-    if (budget <= std::chrono::milliseconds(0)) {
-      throw TimeoutError("no time left for a call on " + where());
-    }
-    auto lease = pool_.acquire(duckdb::Deadline{clock_.steady_now() + budget, budget});
-    try {
-      duckdb::Result res;
-      duckdb::execute(lease->get(), database_.options(), clock_, budget, watchdog_, sql, binds,
-                      res);
-      read(res.get());
-    } catch (const Error& e) {
-      if (e.connection_poisoned()) lease.poison();
-      throw;
-    } catch (...) {
-      lease.poison();
-      throw;
-    }
+    const auto budget = pool::call_budget(database_.options().timeout, source_);
+    pool::with_lease(
+        pool_, duckdb::Deadline{clock_.steady_now() + budget, budget}, [&](duckdb::Session& s) {
+          duckdb::Result res;
+          duckdb::execute(s.get(), database_.options(), clock_, budget, watchdog_, sql, binds, res);
+          read(res.get());
+        });
   }
 
   const Clock& clock_;
@@ -269,10 +255,6 @@ class DuckdbDriver final : public connectors::Driver {
   mutable duckdb::Pool pool_;
   duckdb::InterruptWatchdog watchdog_;
 };
-
-connectors::CoreOptions core_options(const DuckdbOptions& o) {
-  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
-}
 
 }  // namespace
 
@@ -285,7 +267,7 @@ bool duckdb_available() noexcept {
 }
 
 DuckdbConnector::DuckdbConnector(DuckdbOptions options)
-    : SqlConnector(std::make_unique<DuckdbDriver>(options), core_options(options)) {}
+    : SqlConnector(std::make_unique<DuckdbDriver>(options), connectors::core_options_of(options)) {}
 
 DuckdbConnector::~DuckdbConnector() = default;
 

@@ -16,8 +16,7 @@ duckdb_database SharedDatabase::get() {
 std::unique_ptr<Session> Session::open(const SessionConfig& config, const Deadline&) {
   duckdb_connection raw = nullptr;
   if (duckdb_connect(config.database->get(), &raw) != DuckDBSuccess) {
-    throw ConnectionError("cannot connect to DuckDB database for source \"" + config.source +
-                          "\"");
+    throw ConnectionError("cannot connect to DuckDB database for source \"" + config.source + "\"");
   }
   return std::make_unique<Session>(Connection(raw));
 }

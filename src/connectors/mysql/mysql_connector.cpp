@@ -5,7 +5,6 @@
 
 #include <freshguard/connectors/mysql_connector.hpp>
 #include <freshguard/core/error.hpp>
-#include <freshguard/resilience/deadline.hpp>
 #include <freshguard/sql/query.hpp>
 
 #include "connectors/common/text.hpp"
@@ -19,8 +18,6 @@ namespace freshguard {
 namespace {
 
 using connectors::iequals;
-
-using std::chrono::milliseconds;
 
 constexpr sql::Dialect kMysqlDialect{sql::DialectKind::kMysql};
 
@@ -128,8 +125,6 @@ class MysqlDriver final : public connectors::Driver {
   void prune_idle() { pool_.prune_idle(); }
 
  private:
-  std::string where() const { return "source \"" + opts_.source_name + "\""; }
-
   std::string schema_of(const sql::QualifiedName& t) const {
     return t.schema ? t.schema->str() : default_schema_;
   }
@@ -170,21 +165,9 @@ class MysqlDriver final : public connectors::Driver {
   // connection that failed with a poisoning error is closed instead of returned.
   template <class Fn>
   std::invoke_result_t<Fn&, mysql::Session&, const mysql::Deadline&> with_session(Fn&& fn) {
-    const milliseconds budget = resilience::effective_timeout(opts_.timeout);
-    if (budget <= milliseconds(0)) {
-      throw TimeoutError("no time left for a call on " + where());
-    }
-    const auto deadline = mysql::Deadline::after(clock_, budget);
-    auto lease = pool_.acquire(deadline);
-    try {
-      return fn(*lease, deadline);
-    } catch (const Error& e) {
-      if (e.connection_poisoned()) lease.poison();
-      throw;
-    } catch (...) {
-      lease.poison();
-      throw;
-    }
+    const auto deadline =
+        mysql::Deadline::after(clock_, pool::call_budget(opts_.timeout, opts_.source_name));
+    return pool::with_lease(pool_, deadline, [&](mysql::Session& s) { return fn(s, deadline); });
   }
 
   MysqlOptions opts_;
@@ -194,10 +177,6 @@ class MysqlDriver final : public connectors::Driver {
   mutable mysql::Pool pool_;
 };
 
-connectors::CoreOptions core_options(const MysqlOptions& o) {
-  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
-}
-
 std::unique_ptr<MysqlDriver> make_driver(const MysqlOptions& o) {
   init_library();
   return std::make_unique<MysqlDriver>(o);
@@ -206,7 +185,7 @@ std::unique_ptr<MysqlDriver> make_driver(const MysqlOptions& o) {
 }  // namespace
 
 MysqlConnector::MysqlConnector(MysqlOptions options)
-    : SqlConnector(make_driver(options), core_options(options)) {}
+    : SqlConnector(make_driver(options), connectors::core_options_of(options)) {}
 
 MysqlConnector::~MysqlConnector() = default;
 

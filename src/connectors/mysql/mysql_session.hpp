@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include <freshguard/net/tls.hpp>
 #include <freshguard/core/clock.hpp>
+#include <freshguard/net/tls.hpp>
 
 #include "connectors/mysql/mysql_handles.hpp"
 

@@ -20,7 +20,8 @@ sql::Value decode_time(unsigned type_oid, std::string_view text) {
   if (type_oid == kTextOid || type_oid == kVarcharOid || type_oid == kBpcharOid) {
     // character(n) pads with spaces.
     const auto end = text.find_last_not_of(' ');
-    return std::string(end == std::string_view::npos ? std::string_view() : text.substr(0, end + 1));
+    return std::string(end == std::string_view::npos ? std::string_view()
+                                                     : text.substr(0, end + 1));
   }
   // Read as UTC: right for timestamptz (the text has its offset), and for timestamp and
   // date the wall-clock digits as they are, which the rule's zone places later.

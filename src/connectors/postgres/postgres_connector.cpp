@@ -9,7 +9,6 @@
 #include <freshguard/connectors/postgres_connector.hpp>
 #include <freshguard/core/error.hpp>
 #include <freshguard/observability/logger.hpp>
-#include <freshguard/resilience/deadline.hpp>
 #include <freshguard/security/cost_guard.hpp>
 #include <freshguard/sql/query.hpp>
 
@@ -21,8 +20,6 @@
 
 namespace freshguard {
 namespace {
-
-using std::chrono::milliseconds;
 
 constexpr sql::Dialect kPostgresDialect{sql::DialectKind::kPostgres};
 
@@ -114,10 +111,10 @@ class PgDriver final : public connectors::Driver {
       for (int row = 0; row < PQntuples(r); ++row) {
         if (out.empty() || oid != cell(r, row, 2)) {
           oid = cell(r, row, 2);
-          out.push_back(TableSchema{
-              sql::QualifiedName{sql::Identifier::parse(cell(r, row, 0), "schema name"),
-                                 sql::Identifier::parse(cell(r, row, 1), "table name")},
-              {}});
+          out.push_back(
+              TableSchema{sql::QualifiedName{sql::Identifier::parse(cell(r, row, 0), "schema name"),
+                                             sql::Identifier::parse(cell(r, row, 1), "table name")},
+                          {}});
         }
         if (cell(r, row, 3) == nullptr) continue;  // a relation without columns
         auto& columns = out.back().columns;
@@ -189,27 +186,13 @@ class PgDriver final : public connectors::Driver {
   void prune_idle() { pool_.prune_idle(); }
 
  private:
-  std::string where() const { return "source \"" + opts_.source_name + "\""; }
-
   // Runs `fn(session, deadline)` on a pooled connection under the call's deadline. A
   // connection that failed with a poisoning error is closed instead of returned.
   template <class Fn>
   std::invoke_result_t<Fn&, pg::Session&, const pg::Deadline&> with_session(Fn&& fn) {
-    const milliseconds budget = resilience::effective_timeout(opts_.timeout);
-    if (budget <= milliseconds(0)) {
-      throw TimeoutError("no time left for a call on " + where());
-    }
-    const auto deadline = pg::Deadline::after(clock_, budget);
-    auto lease = pool_.acquire(deadline);
-    try {
-      return fn(*lease, deadline);
-    } catch (const Error& e) {
-      if (e.connection_poisoned()) lease.poison();
-      throw;
-    } catch (...) {
-      lease.poison();
-      throw;
-    }
+    const auto deadline =
+        pg::Deadline::after(clock_, pool::call_budget(opts_.timeout, opts_.source_name));
+    return pool::with_lease(pool_, deadline, [&](pg::Session& s) { return fn(s, deadline); });
   }
 
   void guard_cost(pg::Session& s, const pg::Deadline& d, const std::string& text,
@@ -248,14 +231,10 @@ class PgDriver final : public connectors::Driver {
   mutable pg::Pool pool_;
 };
 
-connectors::CoreOptions core_options(const PostgresOptions& o) {
-  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
-}
-
 }  // namespace
 
 PostgresConnector::PostgresConnector(PostgresOptions options)
-    : SqlConnector(std::make_unique<PgDriver>(options), core_options(options)) {}
+    : SqlConnector(std::make_unique<PgDriver>(options), connectors::core_options_of(options)) {}
 
 PostgresConnector::~PostgresConnector() = default;
 

@@ -76,14 +76,16 @@ std::int64_t epoch_micros(std::string_view text) {
 
 sql::Value decode(std::string_view type, const std::string& value) {
   const std::string t = lower(type);
-  if (t == "timestamp_ltz" || t == "timestamp_tz") return WallTime(microseconds(epoch_micros(value)));
+  if (t == "timestamp_ltz" || t == "timestamp_tz")
+    return WallTime(microseconds(epoch_micros(value)));
   if (t == "timestamp_ntz") {
     // Wall-clock time encoded as if it were UTC: a local time in the rule's zone.
     return sql::NaiveTime{std::chrono::local_time<microseconds>(microseconds(epoch_micros(value)))};
   }
   if (t == "date") {
     if (!is_integer(value, 8)) unreadable(type);
-    return sql::NaiveTime{std::chrono::local_time<microseconds>(std::chrono::days(std::stoll(value)))};
+    return sql::NaiveTime{
+        std::chrono::local_time<microseconds>(std::chrono::days(std::stoll(value)))};
   }
   if (t == "fixed") {
     if (!is_integer(value, 18)) unreadable(type);

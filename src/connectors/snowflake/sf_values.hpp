@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include <freshguard/core/time.hpp>
-#include <freshguard/sql/value.hpp>
 #include <freshguard/sql/identifier.hpp>
+#include <freshguard/sql/value.hpp>
 
 namespace freshguard::snowflake {
 

@@ -120,14 +120,11 @@ class SnowflakeDriver final : public connectors::Driver {
   snowflake::Catalog catalog_;
 };
 
-connectors::CoreOptions core_options(const SnowflakeOptions& o) {
-  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
-}
-
 }  // namespace
 
 SnowflakeConnector::SnowflakeConnector(SnowflakeOptions options)
-    : SqlConnector(std::make_unique<SnowflakeDriver>(options), core_options(options)) {}
+    : SqlConnector(std::make_unique<SnowflakeDriver>(options),
+                   connectors::core_options_of(options)) {}
 
 SnowflakeConnector::~SnowflakeConnector() = default;
 

@@ -5,7 +5,6 @@
 
 #include <freshguard/connectors/sqlite_connector.hpp>
 #include <freshguard/core/error.hpp>
-#include <freshguard/resilience/deadline.hpp>
 
 #include "connectors/sqlite/sqlite_handles.hpp"
 #include "connectors/sqlite/sqlite_pool.hpp"
@@ -45,7 +44,9 @@ class SqliteDriver final : public connectors::Driver {
     return sql::Identifier::parse("main");
   }
 
-  void ping(bool) override { exec("SELECT 1", {}, [](sqlite3_stmt*) {}); }
+  void ping(bool) override {
+    exec("SELECT 1", {}, [](sqlite3_stmt*) {});
+  }
 
   std::vector<sql::QualifiedName> list_tables() override {
     std::vector<sql::QualifiedName> out;
@@ -115,30 +116,17 @@ class SqliteDriver final : public connectors::Driver {
   // for every row, under the call's timeout (capped by the resilience layer's deadline). A
   // connection that failed with a poisoning error is closed instead of returned.
   void exec(const std::string& sql, const Binds& binds, const RowFn& on_row) {
-    const auto budget = resilience::effective_timeout(config_.options.timeout);
-    if (budget <= std::chrono::milliseconds(0)) {
-      throw TimeoutError("no time left for a call on " + where());
-    }
-    auto lease = pool_.acquire(sqlite::Deadline{clock_.steady_now() + budget, budget});
-    try {
-      sqlite::execute(lease->get(), config_.options, clock_, budget, sql, binds, on_row);
-    } catch (const Error& e) {
-      if (e.connection_poisoned()) lease.poison();
-      throw;
-    } catch (...) {
-      lease.poison();
-      throw;
-    }
+    const auto budget = pool::call_budget(config_.options.timeout, config_.source);
+    pool::with_lease(
+        pool_, sqlite::Deadline{clock_.steady_now() + budget, budget}, [&](sqlite::Session& s) {
+          sqlite::execute(s.get(), config_.options, clock_, budget, sql, binds, on_row);
+        });
   }
 
   const Clock& clock_;
   sqlite::SessionConfig config_;
   mutable sqlite::Pool pool_;
 };
-
-connectors::CoreOptions core_options(const SqliteOptions& o) {
-  return connectors::CoreOptions{o.source_name, o.schema_cache, o.analyzer, o.clock};
-}
 
 }  // namespace
 
@@ -180,7 +168,7 @@ std::optional<WallTime> sqlite_value_to_time(int sqlite_type, std::int64_t int_v
 }
 
 SqliteConnector::SqliteConnector(SqliteOptions options)
-    : SqlConnector(std::make_unique<SqliteDriver>(options), core_options(options)) {}
+    : SqlConnector(std::make_unique<SqliteDriver>(options), connectors::core_options_of(options)) {}
 
 SqliteConnector::~SqliteConnector() = default;
 
